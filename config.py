@@ -1,0 +1,110 @@
+"""Settings for the desk: defaults that need no server, overridden by the environment.
+
+Every setting can be set as an environment variable of the same name. `check()` runs at
+start and refuses a production configuration that would be unsafe (a default secret key,
+SQLite as the database).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = Path(os.environ.get("DESK_INSTANCE", ROOT / "instance"))
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Read once when the app is made; tests pass overrides to create_app()."""
+
+    def __init__(self) -> None:
+        self.ENV_NAME = _env("DESK_ENV", "development")  # development | production | test
+        self.SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET_KEY)
+
+        # Database: SQLite in instance/ unless DATABASE_URL says otherwise.
+        database_url = _env("DATABASE_URL", f"sqlite:///{INSTANCE / 'desk.sqlite'}")
+        if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+            database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+        self.SQLALCHEMY_DATABASE_URI = database_url
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if database_url.startswith("postgresql"):
+            self.SQLALCHEMY_ENGINE_OPTIONS.update(
+                pool_size=_int("DATABASE_POOL_SIZE", 5), max_overflow=10
+            )
+
+        # Celery: a broker that needs no server (kombu's SQLAlchemy transport on SQLite)
+        # unless CELERY_BROKER_URL points at Redis.
+        self.CELERY_BROKER_URL = _env(
+            "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'broker.sqlite'}"
+        )
+        self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 10)
+        # "thread": publish from a background thread right after commit; "off": beat only.
+        self.OUTBOX_KICK = _env("OUTBOX_KICK", "thread")
+
+        # Mail: by default to the local sink started by `make run` (files in instance/mail).
+        self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")
+        self.MAIL_PORT = _int("MAIL_PORT", 8025)
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+        self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "BurgersAanZet <desk@desk.example>")
+        self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "desk.example")
+        self.MAIL_SINK_DIR = _env("MAIL_SINK_DIR", str(INSTANCE / "mail"))
+
+        # Public web
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "")  # for links in API answers
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_SUBMIT = _env("RATELIMIT_SUBMIT", "20 per hour;5 per minute")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.PRIVACY_VERSION = _env("PRIVACY_VERSION", "2026-11")
+        self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
+        self.WTF_CSRF_TIME_LIMIT = None  # a citizen may take an hour to write
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = self.ENV_NAME == "production"
+
+        # Languages
+        self.LANGUAGES = ("nl", "fr", "en")
+        self.BABEL_DEFAULT_LOCALE = "nl"
+        self.BABEL_DEFAULT_TIMEZONE = "Europe/Brussels"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "desk" / "translations")
+
+        # API (flask-smorest)
+        self.API_TITLE = "BurgersAanZet desk"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_REDOC_PATH = "docs"
+        self.OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+
+    def check(self) -> None:
+        """Refuse to start production on unsafe settings."""
+        if self.ENV_NAME != "production":
+            return
+        problems = []
+        if self.SECRET_KEY == DEFAULT_SECRET_KEY or len(self.SECRET_KEY) < 32:
+            problems.append("SECRET_KEY must be set to a random value of 32+ characters")
+        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            problems.append("DATABASE_URL must point at PostgreSQL, not SQLite")
+        if self.CELERY_BROKER_URL.startswith("sqla+"):
+            problems.append("CELERY_BROKER_URL must point at Redis")
+        if problems:
+            raise RuntimeError("Unsafe production configuration: " + "; ".join(problems))

@@ -1,0 +1,74 @@
+"""The desk: help requests in, to the partner organisation best placed to answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config
+from desk.extensions import babel, csrf, db, limiter, mail, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    config = Config()
+    for key, value in (overrides or {}).items():
+        setattr(config, key, value)
+    config.check()
+    app.config.from_object(config)
+    _ensure_instance(app)
+
+    from desk import models  # noqa: F401  (every model registered before use)
+    from desk.i18n import init_i18n
+    from desk.outbox.relay import Kicker
+    from desk.queue import init_celery
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_i18n(app, babel)
+    init_celery(app)
+    app.extensions["outbox_kicker"] = Kicker(app)
+
+    from desk.api import init_api
+    from desk.errors import init_errors
+    from desk.intake.views import bp as intake_bp
+    from desk.seed.cli import desk_cli
+
+    app.register_blueprint(intake_bp)
+    init_api(app)
+    init_errors(app)
+    app.cli.add_command(desk_cli)
+    logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _root():
+    from config import ROOT
+
+    return ROOT
+
+
+def _ensure_instance(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite") or app.config["CELERY_BROKER_URL"].startswith("sqla+sqlite"):
+        from config import INSTANCE
+
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite serves web, worker and beat at once in the embedded setup: WAL and patience."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,27 @@
+"""The JSON API under /api/v1, documented at /api/v1/openapi.json and /api/v1/docs."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from desk.extensions import csrf
+
+
+def init_api(app: Flask) -> Api:
+    from desk.api.requests import blp
+
+    api = Api(app, spec_kwargs={"info": {"description": (
+        "File a help request with BurgersAanZet and follow it. Errors are JSON: "
+        "`{code, status, message, errors}`; `errors` maps each field to its messages, "
+        "in the language of the request (`language` field or Accept-Language)."
+    )}})
+    api.spec.components.security_scheme(
+        "statusToken", {"type": "http", "scheme": "bearer",
+                        "description": "The private token returned when the request was filed."})
+    api.spec.components.security_scheme(
+        "apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                   "description": "For trusted clients: lifts the per-IP rate limit."})
+    csrf.exempt(blp)
+    api.register_blueprint(blp)
+    return api

@@ -1,0 +1,77 @@
+"""Errors people can read: HTML pages on the site, JSON bodies under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(error: HTTPException, message: str | None = None, errors: dict | None = None):
+    body: dict = {"code": error.code, "status": error.name,
+                  "message": message or error.description}
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = error.code or 500
+    # Keep the exception's own headers (Allow on 405, Retry-After on 429).
+    for key, value in error.get_headers():
+        if key.lower() != "content-type":
+            response.headers[key] = value
+    return response
+
+
+def page_error(error: HTTPException):
+    titles = {
+        400: _("Dat verzoek begrijpen we niet."),
+        404: _("Deze pagina bestaat niet."),
+        405: _("Dat kan hier niet."),
+        413: _("Wat u verstuurde is te groot."),
+        429: _("Even geduld: te veel verzoeken na elkaar."),
+    }
+    code = error.code or 500
+    title = titles.get(code, _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))
+    response = render_template("error.html", title=title, code=code), code
+    return response
+
+
+def handle_http_error(error: HTTPException):
+    if wants_json():
+        return json_error(error)
+    if isinstance(error, CSRFError) or error.code == 429:
+        from desk.intake.views import form_error
+
+        answer = form_error(error, error.code or 400)
+        if answer is not None:
+            return answer
+    return page_error(error)
+
+
+def init_errors(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unexpected error")
+        from desk.extensions import db
+
+        db.session.rollback()
+        return handle_http_error(InternalServerError())
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.path.startswith("/api/v1/docs"):
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'",
+            )
+        return response

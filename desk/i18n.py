@@ -1,0 +1,44 @@
+"""Dutch first, also French and English: chosen by link, remembered in a cookie,
+otherwise taken from the browser."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_babel import Babel, refresh
+
+COOKIE = "lang"
+NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = ("nl", "fr", "en")
+    forced = g.get("desk_language")
+    if forced in languages:
+        return forced
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or "nl"
+
+
+def use_language(language: str) -> None:
+    """Answer this request in the given language (e.g. the one an API caller chose)."""
+    g.desk_language = language
+    refresh()
+
+
+def init_i18n(app: Flask, babel: Babel) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.after_request
+    def remember_choice(response):  # type: ignore[no-untyped-def]
+        chosen = request.args.get("lang")
+        if chosen in NAMES and request.cookies.get(COOKIE) != chosen:
+            response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+    @app.context_processor
+    def languages():  # type: ignore[no-untyped-def]
+        from flask_babel import get_locale
+
+        return {"language_names": NAMES, "current_language": str(get_locale())}

@@ -1,0 +1,106 @@
+"""The people who ask for help and their help requests."""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk.extensions import db
+from desk.timeutil import utcnow
+
+KINDS = ("burger", "vereniging", "bestuur", "professional")
+LANGUAGES = ("nl", "fr", "en")
+SOURCES = ("form", "api", "email")
+
+# The lifecycle in DESIGN.md.
+STATUSES = (
+    "received",
+    "classified",
+    "needs_triage",
+    "spam",
+    "offered",
+    "accepted",
+    "waiting",
+    "resolved",
+    "closed",
+    "withdrawn",
+)
+# The requester may withdraw until the request is resolved.
+WITHDRAWABLE = frozenset(STATUSES) - {"resolved", "closed", "withdrawn", "spam"}
+
+REFERENCE_PREFIX = "BAZ"
+_REFERENCE = re.compile(r"^BAZ-(\d{4})-(\d{6,})$")
+_BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Requester(db.Model):
+    """Who asked, as they told us, once per request."""
+
+    __tablename__ = "requesters"
+    __table_args__ = (CheckConstraint(_in_list("kind", KINDS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)  # lower-case
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HelpRequest(db.Model):
+    __tablename__ = "help_requests"
+    __table_args__ = (
+        CheckConstraint(_in_list("status", STATUSES), name="status_known"),
+        CheckConstraint(_in_list("language", LANGUAGES), name="language_known"),
+        CheckConstraint(_in_list("source", SOURCES), name="source_known"),
+        Index("ix_help_requests_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("requesters.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    source: Mapped[str] = mapped_column(String(10))
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
+
+    postcode: Mapped[str] = mapped_column(String(4))
+    municipality_nis: Mapped[str | None] = mapped_column(String(5), index=True)
+    province_nis: Mapped[str | None] = mapped_column(String(5))
+    in_area: Mapped[bool]  # Flanders or Brussels
+
+    # sha256 of the private status token; the token itself is never stored.
+    status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    privacy_version: Mapped[str] = mapped_column(String(20))
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    requester: Mapped[Requester] = relationship()
+
+    @property
+    def reference(self) -> str:
+        return make_reference(self.id, self.created_at)
+
+
+def make_reference(request_id: int, created_at: datetime) -> str:
+    """The reference people quote: BAZ-<year filed>-<number>, e.g. BAZ-2026-000042."""
+    year = created_at.astimezone(_BRUSSELS).year if created_at.tzinfo else created_at.year
+    return f"{REFERENCE_PREFIX}-{year}-{request_id:06d}"
+
+
+def parse_reference(reference: str) -> tuple[int, int] | None:
+    """(year, id) from a reference, or None when it is not one of ours."""
+    match = _REFERENCE.match(reference.strip().upper())
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2))

@@ -1,0 +1,116 @@
+"""What a requester can see and do on their private status page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from desk.events.models import Event
+from desk.extensions import db
+from desk.intake.models import WITHDRAWABLE, HelpRequest
+from desk.timeutil import utcnow
+
+MESSAGE_LIMIT = 5000
+
+# The status in plain words, for the requester.
+STATUS_WORDS = {
+    "received": _l("Ontvangen: we lezen uw vraag."),
+    "classified": _l("Gelezen: we zoeken de organisatie die u het best kan helpen."),
+    "needs_triage": _l("Een medewerker van BurgersAanZet bekijkt uw vraag persoonlijk."),
+    "spam": _l("Ontvangen: we bekijken uw vraag."),
+    "offered": _l("Voorgelegd aan een partnerorganisatie; we wachten op hun antwoord."),
+    "accepted": _l("In goede handen: een partnerorganisatie neemt uw vraag op."),
+    "waiting": _l("De partnerorganisatie wacht op een antwoord van u."),
+    "resolved": _l("Afgerond."),
+    "closed": _l("Afgesloten."),
+    "withdrawn": _l("U hebt deze vraag ingetrokken."),
+}
+
+EVENT_WORDS = {
+    "received": _l("Uw vraag is ontvangen."),
+    "requester_message": _l("U stuurde een bericht."),
+    "withdrawn": _l("U hebt de vraag ingetrokken."),
+    "classified": _l("Uw vraag is gelezen."),
+    "offered": _l("Uw vraag is voorgelegd aan een partnerorganisatie."),
+    "accepted": _l("Een partnerorganisatie neemt uw vraag op."),
+    "message_to_requester": _l("Bericht voor u."),
+    "resolved": _l("Uw vraag is afgerond."),
+}
+
+
+class NotAllowed(Exception):
+    """The action does not fit the request's state; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    at: datetime
+    type: str
+    words: str
+    text: str | None
+
+
+def status_words(request: HelpRequest) -> str:
+    return str(STATUS_WORDS.get(request.status, request.status))
+
+
+def public_timeline(request: HelpRequest) -> list[TimelineEntry]:
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.request_id == request.id, Event.public.is_(True))
+        .order_by(Event.created_at, Event.id)
+    )
+    return [
+        TimelineEntry(
+            at=e.created_at,
+            type=e.type,
+            words=str(EVENT_WORDS.get(e.type, e.type)),
+            text=(e.data or {}).get("text"),
+        )
+        for e in events
+    ]
+
+
+def can_withdraw(request: HelpRequest) -> bool:
+    return request.status in WITHDRAWABLE
+
+
+def add_message(request: HelpRequest, text: str) -> None:
+    text = (text or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if not text:
+        raise NotAllowed(_l("Schrijf eerst uw bericht."))
+    if len(text) > MESSAGE_LIMIT:
+        raise NotAllowed(_l("Gebruik ten hoogste %(max)d tekens.", max=MESSAGE_LIMIT))
+    if request.status in ("withdrawn", "closed"):
+        raise NotAllowed(_l("Deze vraag is afgesloten; dien een nieuwe vraag in."))
+    db.session.add(
+        Event(
+            request_id=request.id,
+            type="requester_message",
+            actor="requester",
+            public=True,
+            data={"text": text},
+        )
+    )
+    request.updated_at = utcnow()
+    db.session.flush()
+
+
+def withdraw(request: HelpRequest) -> None:
+    if not can_withdraw(request):
+        raise NotAllowed(_l("Deze vraag kan niet meer ingetrokken worden."))
+    request.status = "withdrawn"
+    request.updated_at = utcnow()
+    db.session.add(
+        Event(
+            request_id=request.id,
+            type="withdrawn",
+            actor="requester",
+            public=True,
+            data={},
+        )
+    )
+    db.session.flush()

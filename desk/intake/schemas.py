@@ -1,0 +1,180 @@
+"""One validation of a help request, shared by the web form and the JSON API.
+
+Messages are lazy translations: they come out in the language of the request being served.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validates,
+    validates_schema,
+)
+
+from desk.geo.lookup import resolve
+from desk.intake.models import KINDS, LANGUAGES
+
+LIMITS = {
+    "name": (2, 200),
+    "organisation": (2, 200),
+    "subject": (3, 200),
+    "description": (20, 5000),
+}
+NEEDS_ORGANISATION = ("vereniging", "bestuur")
+# Control characters have no place in a help request (NUL breaks PostgreSQL text);
+# the description may keep its line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
+
+
+def _messages() -> dict[str, Any]:
+    return {
+        "required": _l("Dit veld is verplicht."),
+        "null": _l("Dit veld is verplicht."),
+        "invalid": _l("Dit is geen geldige waarde."),
+    }
+
+
+class Text(fields.String):
+    """A trimmed string with length bounds and no control characters."""
+
+    def __init__(self, *, bounds: tuple[int, int], multiline: bool = False, **kwargs: Any):
+        self.bounds = bounds
+        self.multiline = multiline
+        kwargs.setdefault("error_messages", _messages())
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if self.multiline:
+            text = text.replace("\r\n", "\n")
+        control = _CONTROL if self.multiline else _CONTROL_ONE_LINE
+        if control.search(text):
+            raise ValidationError(_l("Deze tekst bevat tekens die niet toegelaten zijn."))
+        low, high = self.bounds
+        if len(text) > high:
+            raise ValidationError(
+                _l("Gebruik ten hoogste %(max)d tekens (nu %(count)d).", max=high, count=len(text))
+            )
+        if self.required and len(text) < low:
+            if not text:
+                raise ValidationError(_l("Dit veld is verplicht."))
+            raise ValidationError(_l("Gebruik minstens %(min)d tekens.", min=low))
+        return text
+
+
+class HelpRequestSchema(Schema):
+    """The fields of a help request, as the form and the API take them."""
+
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, error_messages=_messages())
+    name = Text(required=True, bounds=LIMITS["name"])
+    organisation = Text(bounds=LIMITS["organisation"], load_default=None, allow_none=True)
+    email = fields.String(required=True, error_messages=_messages())
+    phone = fields.String(load_default=None, allow_none=True, error_messages=_messages())
+    postcode = fields.String(required=True, error_messages=_messages())
+    subject = Text(required=True, bounds=LIMITS["subject"])
+    description = Text(required=True, bounds=LIMITS["description"], multiline=True)
+    language = fields.String(required=True, error_messages=_messages())
+    consent = fields.Boolean(required=True, error_messages=_messages())
+
+    @validates("kind")
+    def _kind(self, value: str, **_: Any) -> None:
+        if value not in KINDS:
+            raise ValidationError(_l("Kies wie de vraag stelt."))
+
+    @validates("language")
+    def _language(self, value: str, **_: Any) -> None:
+        if value not in LANGUAGES:
+            raise ValidationError(_l("Kies Nederlands, Frans of Engels."))
+
+    @validates("consent")
+    def _consent(self, value: bool, **_: Any) -> None:
+        if value is not True:
+            raise ValidationError(_l("U moet akkoord gaan met de privacyverklaring."))
+
+    @validates("postcode")
+    def _postcode(self, value: str, **_: Any) -> None:
+        if not re.fullmatch(r"\d{4}", value.strip()):
+            raise ValidationError(_l("Een Belgische postcode heeft 4 cijfers."))
+        if resolve(value) is None:
+            raise ValidationError(_l("Deze postcode bestaat niet in België."))
+
+    @validates("phone")
+    def _phone(self, value: str | None, **_: Any) -> None:
+        if value and not _PHONE.fullmatch(value.strip()):
+            raise ValidationError(_l("Dit is geen geldig telefoonnummer."))
+
+    @validates("email")
+    def _email(self, value: str, **_: Any) -> None:
+        if not is_email(value):
+            raise ValidationError(_l("Dit is geen geldig e-mailadres."))
+
+    @validates_schema
+    def _organisation(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("kind") in NEEDS_ORGANISATION and not data.get("organisation"):
+            raise ValidationError(
+                _l("Vul de naam van uw vereniging of bestuur in."), field_name="organisation"
+            )
+
+    @post_load
+    def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["email"] = data["email"].strip().lower()
+        data["postcode"] = data["postcode"].strip()
+        data["phone"] = (data.get("phone") or "").strip() or None
+        data["organisation"] = data.get("organisation") or None
+        return data
+
+
+class FormSchema(HelpRequestSchema):
+    """The web form also posts its CSRF token and honeypot; those are checked elsewhere."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def is_email(value: str) -> bool:
+    """A syntax check (no DNS): a person's address must at least look like one."""
+    from email_validator import EmailNotValidError, validate_email
+
+    value = value.strip()
+    if len(value) > 254 or not _EMAIL.match(value):
+        return False
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _flatten(messages: Any) -> list[Any]:
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flatten(value)]
+    if isinstance(messages, list | tuple):
+        return [m for value in messages for m in _flatten(value)]
+    return [messages]
+
+
+def error_texts(errors: dict[str, Any]) -> dict[str, list[str]]:
+    """marshmallow's errors with the lazy messages turned into text."""
+    out: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        if field == "_schema":
+            field = "form"
+        out[field] = [str(m) for m in _flatten(messages)]
+    return out

@@ -1,0 +1,185 @@
+"""The public side: the form, the confirmation and the requester's private status page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from desk.extensions import db, limiter
+from desk.intake import requester as requester_actions
+from desk.intake.models import KINDS, HelpRequest
+from desk.intake.schemas import LIMITS, FormSchema, error_texts
+from desk.intake.services import file_request, find_by_token, token_hash
+from desk.outbox.relay import kick
+
+bp = Blueprint("intake", __name__)
+
+HONEYPOT = "homepage"  # hidden from people; bots fill it
+FIELDS = ("kind", "name", "organisation", "email", "phone", "postcode", "subject",
+          "description", "language", "consent")
+_form_schema = FormSchema()
+
+
+def submit_limit() -> str:
+    return current_app.config["RATELIMIT_SUBMIT"]
+
+
+def render_form(values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
+                status: int = 200, notice: str | None = None) -> tuple[str, int]:
+    values = values or {"language": str(get_locale()), "kind": ""}
+    return render_template(
+        "intake/form.html", values=values, errors=errors or {}, kinds=KINDS, limits=LIMITS,
+        notice=notice, honeypot=HONEYPOT,
+    ), status
+
+
+def typed_values() -> dict[str, Any]:
+    """What the person typed, to give it back on any error."""
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    values["consent"] = request.form.get("consent") in ("y", "on", "true", "1")
+    return values
+
+
+@bp.get("/")
+def form():
+    return render_form()
+
+
+@bp.post("/")
+@limiter.limit(submit_limit, methods=["POST"])
+def submit():
+    values = typed_values()
+    if request.form.get(HONEYPOT):
+        return render_form(values, notice=_("Uw vraag werd niet verstuurd. Kijk het formulier "
+                                            "na en verstuur het opnieuw."), status=400)
+    data = {name: request.form[name] for name in FIELDS if name in request.form}
+    data.setdefault("consent", "false")
+    try:
+        clean = _form_schema.load(data)
+    except ValidationError as error:
+        return render_form(values, errors=error_texts(error.messages), status=422)
+    filed = file_request(clean, source="form",
+                         privacy_version=current_app.config["PRIVACY_VERSION"])
+    db.session.commit()
+    kick()
+    # Post/redirect/get: a reload of the confirmation must not file the request twice.
+    session["filed"] = {"reference": filed.reference, "token": filed.token}
+    return redirect(url_for("intake.confirmation"), code=303)
+
+
+@bp.get("/bedankt")
+def confirmation():
+    filed = session.get("filed")
+    if not filed:
+        return redirect(url_for("intake.form"))
+    status_url = url_for("intake.status", token=filed["token"], _external=True)
+    response = current_app.make_response(
+        render_template("intake/confirmation.html", reference=filed["reference"],
+                        status_url=status_url)
+    )
+    _private(response)
+    return response
+
+
+def _load(token: str, for_update: bool = False) -> HelpRequest:
+    if for_update:
+        found = db.session.scalar(
+            select(HelpRequest)
+            .where(HelpRequest.status_token_hash == token_hash(token))
+            .with_for_update()
+        ) if token and len(token) <= 100 else None
+    else:
+        found = find_by_token(token)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _private(response):  # type: ignore[no-untyped-def]
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def render_status(found: HelpRequest, token: str, message: str = "",
+                  error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    response = current_app.make_response((
+        render_template(
+            "intake/status.html", request_=found, token=token,
+            status_words=requester_actions.status_words(found),
+            timeline=requester_actions.public_timeline(found),
+            can_withdraw=requester_actions.can_withdraw(found),
+            message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
+        ),
+        status,
+    ))
+    return _private(response)
+
+
+@bp.get("/status/<token>")
+def status(token: str):
+    return render_status(_load(token), token)
+
+
+@bp.post("/status/<token>/message")
+def add_message(token: str):
+    found = _load(token, for_update=True)
+    text = request.form.get("message", "")
+    try:
+        requester_actions.add_message(found, text)
+    except requester_actions.NotAllowed as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, message=text, error=str(refusal), status=422)
+    db.session.commit()
+    flash(_("Uw bericht is toegevoegd."))
+    return redirect(url_for("intake.status", token=token), code=303)
+
+
+@bp.post("/status/<token>/withdraw")
+def withdraw(token: str):
+    found = _load(token, for_update=True)
+    if request.form.get("confirm") != "yes":
+        db.session.rollback()
+        return render_status(found, token, error=_("Vink aan dat u de vraag wilt intrekken."),
+                             status=422)
+    try:
+        requester_actions.withdraw(found)
+    except requester_actions.NotAllowed as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, error=str(refusal), status=409)
+    db.session.commit()
+    flash(_("Uw vraag is ingetrokken."))
+    return redirect(url_for("intake.status", token=token), code=303)
+
+
+def form_error(error: Exception, status: int):  # type: ignore[no-untyped-def]
+    """A CSRF failure or rate limit on the form: say so, and keep what was typed."""
+    if request.endpoint == "intake.submit":
+        if status == 429:
+            notice = _("U hebt te veel vragen na elkaar verstuurd. Probeer het over enkele "
+                       "minuten opnieuw; uw tekst staat nog in het formulier.")
+        else:
+            notice = _("Uw sessie was verlopen. Uw gegevens staan nog in het formulier: "
+                       "verstuur het opnieuw.")
+        return render_form(typed_values(), notice=notice, status=status)
+    return None
+
+
+__all__ = ["bp", "form_error", "CSRFError"]

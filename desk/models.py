@@ -1,0 +1,23 @@
+"""Every model of the desk, imported in one place for Alembic and the drift test."""
+
+from desk.accounts.models import ApiClient, User
+from desk.events.models import Event, TaskRun
+from desk.geo.models import Municipality, Postcode
+from desk.intake.models import HelpRequest, Requester
+from desk.outbox.models import OutboxMessage
+from desk.partners.models import Partner, PartnerTheme, Theme
+
+__all__ = [
+    "ApiClient",
+    "Event",
+    "HelpRequest",
+    "Municipality",
+    "OutboxMessage",
+    "Partner",
+    "PartnerTheme",
+    "Postcode",
+    "Requester",
+    "TaskRun",
+    "Theme",
+    "User",
+]

@@ -1,0 +1,59 @@
+"""Themes of the taxonomy and the partner organisations with their expertise."""
+
+from datetime import date
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desk.extensions import db
+
+
+class Theme(db.Model):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    label_nl: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200))
+    label_en: Mapped[str] = mapped_column(String(200))
+
+    def label(self, language: str) -> str:
+        return getattr(self, f"label_{language}", None) or self.label_nl
+
+
+class Partner(db.Model):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Coverage: all of Flanders and Brussels, or the listed provinces / municipalities (NIS).
+    covers_all: Mapped[bool] = mapped_column(default=False)
+    coverage_provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    coverage_municipalities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["nl"])
+    capacity: Mapped[int] = mapped_column(default=20)
+    active: Mapped[bool] = mapped_column(default=True)
+    paused_until: Mapped[date | None]
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    expertise: Mapped[list["PartnerTheme"]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan"
+    )
+
+
+class PartnerTheme(db.Model):
+    """How well a partner fits a theme, 0 to 1."""
+
+    __tablename__ = "partner_themes"
+    __table_args__ = (CheckConstraint("weight >= 0 AND weight <= 1", name="weight_range"),)
+
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partners.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    weight: Mapped[float]
+
+    partner: Mapped[Partner] = relationship(back_populates="expertise")
+    theme: Mapped[Theme] = relationship()

@@ -1,0 +1,56 @@
+"""The Celery app, made from the Flask app so every task runs in an app context.
+
+desk/ only publishes, by task name (see outbox/relay.py); the tasks live in workers/.
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def init_celery(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    broker = app.config["CELERY_BROKER_URL"]
+    celery.conf.update(
+        broker_url=broker,
+        task_ignore_result=True,
+        result_backend=None,
+        # A task may run twice, never zero times: ack after the work, one at a time.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=300,
+        task_soft_time_limit=240,
+        task_serializer="json",
+        accept_content=["json"],
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=2,
+        # Publishing must fail fast when the broker is down: the outbox keeps the work.
+        broker_transport_options={
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+            "visibility_timeout": 3600,
+            "socket_connect_timeout": 2,
+            "socket_timeout": 5,
+        },
+        beat_schedule={
+            "outbox-sweep": {
+                "task": "desk.relay_outbox",
+                "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
+            },
+        },
+        beat_schedule_filename=app.config.get("CELERY_BEAT_SCHEDULE", "celerybeat-schedule"),
+        timezone="Europe/Brussels",
+        worker_hijack_root_logger=False,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,66 @@
+"""`flask --app wsgi desk …`: seed, create-user, create-api-key."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from desk.extensions import db
+
+desk_cli = AppGroup("desk", help="The desk's own commands.")
+
+
+@desk_cli.command("seed")
+def seed() -> None:
+    """Load geography, the 13 themes and the partners (idempotent)."""
+    from desk.seed.services import seed_all
+
+    report = seed_all()
+    db.session.commit()
+    click.echo(f"seeded: {report}")
+
+
+@desk_cli.command("create-user")
+@click.option("--email", required=True, help="The login address.")
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator"]))
+@click.option("--partner", "partner_slug", help="The partner's slug (coordinators only).")
+@click.option("--name", default="", help="The person's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+def create_user_command(email: str, role: str, partner_slug: str | None, name: str,
+                        password_stdin: bool) -> None:
+    """Create a staff account."""
+    from desk.accounts.services import AccountError, create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(email, role, password, partner_slug, name)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+@desk_cli.command("create-api-key")
+@click.option("--name", required=True, help="Who the key is for, e.g. 'Gemeente Mechelen'.")
+def create_api_key(name: str) -> None:
+    """Create a trusted API client; prints its key once."""
+    from desk.accounts.api_keys import create_client
+
+    client, key = create_client(name.strip()[:200])
+    db.session.commit()
+    click.echo(f"API client {client.id} ({client.name}); key (shown once): {key}")
+
+
+@desk_cli.command("run-all")
+@click.option("--port", default=5000, envvar="PORT", show_default=True)
+def run_all(port: int) -> None:
+    """Run the web app, a Celery worker, beat and the mail sink; Ctrl-C stops them all."""
+    from desk.devserver import run_all as run
+
+    run(port)
