@@ -3,7 +3,7 @@ otherwise taken from the browser."""
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import Babel, refresh
 
 COOKIE = "lang"
@@ -12,7 +12,7 @@ NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 def select_locale() -> str:
     languages = ("nl", "fr", "en")
-    forced = g.get("desk_language")
+    forced = request.environ.get("desk.language")
     if forced in languages:
         return forced
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
@@ -23,7 +23,7 @@ def select_locale() -> str:
 
 def use_language(language: str) -> None:
     """Answer this request in the given language (e.g. the one an API caller chose)."""
-    g.desk_language = language
+    request.environ["desk.language"] = language
     refresh()
 
 

@@ -31,16 +31,7 @@ def init_celery(app: Flask) -> Celery:
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=2,
-        # Publishing must fail fast when the broker is down: the outbox keeps the work.
-        broker_transport_options={
-            "max_retries": 1,
-            "interval_start": 0,
-            "interval_step": 0.2,
-            "interval_max": 0.5,
-            "visibility_timeout": 3600,
-            "socket_connect_timeout": 2,
-            "socket_timeout": 5,
-        },
+        broker_transport_options=_transport_options(broker),
         beat_schedule={
             "outbox-sweep": {
                 "task": "desk.relay_outbox",
@@ -54,3 +45,12 @@ def init_celery(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def _transport_options(broker: str) -> dict[str, object]:
+    # Publishing must fail fast when the broker is down: the outbox keeps the work.
+    retry = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+    if broker.startswith(("redis://", "rediss://")):
+        return {**retry, "visibility_timeout": 3600, "socket_connect_timeout": 2,
+                "socket_timeout": 5}
+    return retry  # kombu's SQLAlchemy transport hands the rest to create_engine()

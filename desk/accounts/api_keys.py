@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import time
 
-from flask import g, request
+from flask import request
 from sqlalchemy import select
 
 from desk.accounts.models import ApiClient
@@ -14,6 +14,7 @@ from desk.extensions import db
 
 HEADER = "X-API-Key"
 _CACHE_SECONDS = 60
+_SLOT = "desk.api_client_id"
 _cache: dict[str, tuple[float, int | None]] = {}
 
 
@@ -32,8 +33,8 @@ def create_client(name: str) -> tuple[ApiClient, str]:
 
 def trusted_client_id() -> int | None:
     """The id of the active API client whose key this request carries, if any."""
-    if "api_client_id" in g:
-        return g.api_client_id
+    if _SLOT in request.environ:
+        return request.environ[_SLOT]
     key = request.headers.get(HEADER, "")
     client_id = None
     if key and len(key) <= 200:
@@ -46,7 +47,7 @@ def trusted_client_id() -> int | None:
                 select(ApiClient.id).where(ApiClient.key_hash == digest, ApiClient.active)
             )
             _cache[digest] = (time.monotonic() + _CACHE_SECONDS, client_id)
-    g.api_client_id = client_id
+    request.environ[_SLOT] = client_id
     return client_id
 
 

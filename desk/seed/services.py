@@ -38,7 +38,7 @@ def seed_geography(report: SeedReport) -> None:
             ))
             report.add("municipalities")
     db.session.flush()
-    have = set(db.session.execute(select(Postcode.code, Postcode.nis_code)).tuples())
+    have = {tuple(row) for row in db.session.execute(select(Postcode.code, Postcode.nis_code))}
     for place in postcodes().values():
         if (place.postcode, place.nis_code) not in have:
             db.session.add(Postcode(code=place.postcode, nis_code=place.nis_code))

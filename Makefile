@@ -1,0 +1,58 @@
+# The desk: `make run` starts it, `make test` proves it.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+PO := $(wildcard desk/translations/*/LC_MESSAGES/messages.po)
+MO := $(PO:.po=.mo)
+
+.PHONY: run test install services lint translations-extract bench clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed $(MO)
+
+%.mo: %.po $(BIN)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) desk seed
+	PORT=$(PORT) $(FLASK) desk run-all
+
+# PostgreSQL and Redis: use what runs, start what is installed, install what is missing.
+services:
+	@if ! command -v pg_ctlcluster >/dev/null || ! command -v redis-server >/dev/null; then \
+	  echo "installing PostgreSQL and Redis (Debian packages)"; \
+	  apt-get updateq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	fi
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  cluster=$$(ls /etc/postgresql | sort -V | tail -1); \
+	  pg_ctlcluster --skip-systemctl-redirect $$cluster main start; \
+	  for i in $$(seq 50); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for i in $$(seq 50); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 0.2; done; }
+	@pg_isready -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 -p 6379 ping
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install services lint
+	$(BIN)/pytest
+
+translations-extract: install
+	$(BIN)/pybabel extract -F desk/translations/babel.cfg -k _l -o desk/translations/messages.pot .
+	$(BIN)/pybabel update -i desk/translations/messages.pot -d desk/translations
+
+bench: install services
+	$(BIN)/python bench/intake.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

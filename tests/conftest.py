@@ -1,0 +1,134 @@
+"""Tests run against real PostgreSQL and Redis: a throwaway database per run, built by the
+migrations, and a Redis database of its own. See ../README.md (make test)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_ADMIN = f"host={PG_HOST} port=5432 user=postgres dbname=postgres"
+DB_NAME = f"desk_test_{uuid.uuid4().hex[:10]}"
+REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "13"))
+
+# Every app made in this run (and every worker subprocess) sees the same settings.
+os.environ.update(
+    DESK_ENV="test",
+    DATABASE_URL=f"postgresql+psycopg://postgres@{PG_HOST}:5432/{DB_NAME}",
+    CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
+    OUTBOX_KICK="inline",
+    SECRET_KEY="test-" + secrets.token_hex(16),
+)
+
+# Tables that hold what tests make; geography, themes and partners are seeded once.
+VOLATILE = ("events", "outbox", "task_runs", "help_requests", "requesters", "api_clients")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database() -> Iterator[str]:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    try:
+        from flask_migrate import upgrade
+
+        from desk import create_app
+        from desk.extensions import db
+        from desk.seed.services import seed_all
+
+        app = create_app()
+        with app.app_context():
+            upgrade()
+            seed_all()
+            db.session.commit()
+            db.engine.dispose()
+        yield os.environ["DATABASE_URL"]
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    import redis
+
+    client = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+    client.flushdb()
+    yield os.environ["CELERY_BROKER_URL"]
+    client.flushdb()
+
+
+def make_app(**overrides):
+    from desk import create_app
+
+    settings = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                "SERVER_NAME": "desk.test"}
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture
+def app(database, redis_url):
+    app = make_app()
+    with app.app_context():
+        yield app
+    clean(app)
+
+
+def clean(app) -> None:
+    from sqlalchemy import text
+
+    from desk.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.session.execute(text(f"TRUNCATE {', '.join(VOLATILE)} RESTART IDENTITY CASCADE"))
+        db.session.execute(text("DELETE FROM users WHERE email NOT LIKE 'coordinator@%'"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+VALID = {
+    "kind": "burger",
+    "name": "Maria Peeters",
+    "organisation": "",
+    "email": "maria.peeters@example.org",
+    "phone": "0470 12 34 56",
+    "postcode": "9000",
+    "subject": "Mijn moeder is eenzaam",
+    "description": "Mijn moeder van 82 woont alleen en ziet bijna niemand meer. "
+    "Wie kan eens langskomen voor een babbel?",
+    "language": "nl",
+    "consent": "y",
+}
+
+
+def api_body(**changes):
+    body = {key: value for key, value in VALID.items() if key != "organisation"}
+    body.update(consent=True)
+    body.update(changes)
+    return body
+
+
+def status_link(html: str) -> str:
+    match = re.search(r'href="https?://[^/"]+(/status/[A-Za-z0-9_-]+)"', html)
+    assert match, "the confirmation shows a private status link"
+    return match.group(1)

@@ -1,0 +1,91 @@
+"""`make run`'s setup with no servers at all: SQLite, kombu's SQLite broker, the mail sink.
+
+Starts the real thing (`flask desk run-all`: gunicorn, a Celery worker, beat, the sink), files
+a request through the form as a browser would, and waits for the worker to pick it up.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import VALID, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def embedded_env(instance: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "OUTBOX_KICK", "DESK_ENV")}
+    env.update(DESK_INSTANCE=str(instance), MAIL_PORT=str(free_port()), PYTHONUNBUFFERED="1")
+    return env
+
+
+def flask(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=120)
+
+
+def test_embedded_defaults_start_and_take_a_request(tmp_path):
+    env = embedded_env(tmp_path)
+    flask("db", "upgrade", env=env)
+    flask("desk", "seed", env=env)
+    port = free_port()
+    log = open(tmp_path / "run-all.log", "wb")  # noqa: SIM115 (outlives this block)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "desk", "run-all", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    try:
+        page = None
+        for _ in range(150):
+            try:
+                page = opener.open(base + "/", timeout=2).read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert page, (tmp_path / "run-all.log").read_text()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({**VALID, "csrf_token": token}).encode()
+        confirmation = opener.open(base + "/", data=form, timeout=10).read().decode()
+        assert re.search(r"BAZ-\d{4}-\d{6}", confirmation)
+        link = re.search(r'href="(http://[^"]+/status/[^"]+)"', confirmation).group(1)
+        assert "Ontvangen" in opener.open(link, timeout=5).read().decode()
+
+        database = sqlite3.connect(tmp_path / "desk.sqlite")
+        ran = 0
+        for _ in range(150):  # the worker picks the request up from the SQLite broker
+            ran = database.execute("SELECT count(*) FROM task_runs").fetchone()[0]
+            if ran:
+                break
+            time.sleep(0.2)
+        assert ran == 1, (tmp_path / "run-all.log").read_text()[-3000:]
+        assert database.execute(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL").fetchone()[0] == 0
+    finally:
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            raise
+        log.close()
+    # Ctrl-C stopped every child: nothing of this run listens any more.
+    time.sleep(0.5)
+    try:
+        urllib.request.urlopen(base + "/", timeout=1)
+        raise AssertionError("the web server still answers after Ctrl-C")
+    except OSError:
+        pass

@@ -1,0 +1,156 @@
+"""The outbox: nothing is lost when Redis is down, nothing is sent on rollback, tasks run once."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+
+import pytest
+import redis
+from sqlalchemy import func, select
+
+from desk.events.models import TaskRun
+from desk.extensions import db
+from desk.intake.classify_stub import note_classification_ran
+from desk.intake.services import file_request
+from desk.outbox.models import OutboxMessage
+from desk.outbox.relay import publish_all
+from tests.conftest import VALID, api_body, clean, free_port, make_app
+
+
+class OwnRedis:
+    """A Redis server of the test's own, to take down and bring back."""
+
+    def __init__(self, directory) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        subprocess.run(
+            ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port",
+             str(self.port), "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+             "--pidfile", str(self.directory / "redis.pid")],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis did not start")
+
+    def stop(self) -> None:
+        with contextlib.suppress(redis.ConnectionError):
+            redis.Redis(port=self.port).shutdown(nosave=True)
+        time.sleep(0.1)
+
+    def queued(self) -> int:
+        return redis.Redis(port=self.port).llen("celery")
+
+
+@pytest.fixture
+def own_redis(tmp_path, monkeypatch):
+    server = OwnRedis(tmp_path)
+    server.start()
+    # Celery reads CELERY_BROKER_URL from the environment before its own settings.
+    monkeypatch.setenv("CELERY_BROKER_URL", server.url)
+    yield server
+    server.stop()
+
+
+def wait_for(check, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+def test_redis_down_at_submit_still_confirms_and_publishes_when_back(database, own_redis):
+    from celery.contrib.testing.worker import start_worker
+
+    import workers.tasks  # noqa: F401  (registers the tasks with every Celery app)
+
+    app = make_app(CELERY_BROKER_URL=own_redis.url, OUTBOX_KICK="inline")
+    try:
+        with app.app_context():
+            own_redis.stop()
+            client = app.test_client()
+            started = time.monotonic()
+            answer = client.post("/", data=VALID)
+            assert answer.status_code == 303
+            page = client.get("/bedankt").get_data(as_text=True)
+            assert "BAZ-" in page and "/status/" in page
+            assert time.monotonic() - started < 10  # no endless broker retry in the request
+
+            row = db.session.scalar(select(OutboxMessage))
+            assert row.published_at is None and row.last_error
+
+            own_redis.start()
+            assert publish_all() == 1
+            db.session.expire_all()
+            assert db.session.scalar(select(OutboxMessage.published_at)) is not None
+            assert own_redis.queued() == 1
+
+            celery = app.extensions["celery"]
+            with start_worker(celery, pool="solo", perform_ping_check=False,
+                              shutdown_timeout=10):
+                wait_for(lambda: db.session.scalar(
+                    select(func.count()).select_from(TaskRun)) == 1)
+                db.session.rollback()
+    finally:
+        clean(app)
+
+
+def test_after_commit_kick_publishes_from_a_background_thread(database, own_redis):
+    app = make_app(CELERY_BROKER_URL=own_redis.url, OUTBOX_KICK="thread")
+    try:
+        with app.app_context():
+            client = app.test_client()
+            for _ in range(3):
+                assert client.post("/api/v1/requests", json=api_body()).status_code == 201
+
+            def published() -> bool:
+                db.session.rollback()
+                pending = db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                                            .where(OutboxMessage.published_at.is_(None)))
+                return pending == 0
+            wait_for(published)
+            assert own_redis.queued() == 3
+    finally:
+        clean(app)
+
+
+def test_rollback_sends_nothing(app, own_redis):
+    file_request({k: v for k, v in api_body().items()}, source="api", privacy_version="t")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert publish_all() == 0
+
+
+def test_classification_task_is_idempotent(app):
+    from workers.tasks import classify_request
+
+    filed = file_request(dict(api_body()), source="api", privacy_version="t")
+    db.session.commit()
+    assert classify_request.run(filed.id) is True
+    assert classify_request.run(filed.id) is False
+    assert db.session.scalar(select(func.count()).select_from(TaskRun)) == 1
+    assert note_classification_ran(filed.id) is False
+
+
+def test_beat_sweeps_the_outbox(app):
+    from workers import celery
+    from workers.tasks import relay_outbox
+
+    assert celery.conf.beat_schedule["outbox-sweep"]["task"] == "desk.relay_outbox"
+    file_request(dict(api_body()), source="api", privacy_version="t")
+    db.session.commit()
+    assert relay_outbox.run() == 1
+    assert relay_outbox.run() == 0

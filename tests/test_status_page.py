@@ -1,0 +1,91 @@
+"""The requester's private status page: only the right token opens it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from desk.events.models import Event
+from desk.extensions import db
+from desk.intake.models import HelpRequest
+from tests.conftest import VALID, status_link
+
+
+@pytest.fixture
+def link(client) -> str:
+    client.post("/", data=VALID)
+    return status_link(client.get("/bedankt").get_data(as_text=True))
+
+
+def test_status_page_shows_reference_status_and_timeline(client, link):
+    answer = client.get(link)
+    page = answer.get_data(as_text=True)
+    reference = db.session.scalar(select(HelpRequest)).reference
+    assert reference in page
+    assert "Ontvangen: we lezen uw vraag." in page
+    assert "Uw vraag is ontvangen." in page
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.headers["Referrer-Policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character changed
+    lambda t: t[:20],  # cut short
+    lambda t: "x" * 43,  # made up
+    lambda t: t + "x" * 200,  # absurdly long
+])
+def test_wrong_or_forged_token_gives_404_and_reveals_nothing(client, link, mangle):
+    token = link.rsplit("/", 1)[1]
+    forged = f"/status/{mangle(token)}"
+    answer = client.get(forged)
+    assert answer.status_code == 404
+    page = answer.get_data(as_text=True)
+    assert "BAZ-" not in page and "Maria" not in page
+    assert client.post(forged + "/withdraw", data={"confirm": "yes"}).status_code == 404
+    assert db.session.scalar(select(HelpRequest.status)) == "received"
+
+
+def test_requester_adds_a_message(client, link):
+    answer = client.post(link + "/message", data={"message": "Ze is doof, bel dus niet."})
+    assert answer.status_code == 303
+    page = client.get(link).get_data(as_text=True)
+    assert "Ze is doof, bel dus niet." in page
+    event = db.session.scalar(select(Event).where(Event.type == "requester_message"))
+    assert event.actor == "requester" and event.public
+
+
+def test_an_empty_message_is_refused_kindly(client, link):
+    answer = client.post(link + "/message", data={"message": "   "})
+    assert answer.status_code == 422
+    assert "Schrijf eerst uw bericht." in answer.get_data(as_text=True)
+
+
+def test_withdraw_needs_confirmation_then_sticks(client, link):
+    answer = client.post(link + "/withdraw", data={})
+    assert answer.status_code == 422
+    assert db.session.scalar(select(HelpRequest.status)) == "received"
+
+    assert client.post(link + "/withdraw", data={"confirm": "yes"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalar(select(HelpRequest.status)) == "withdrawn"
+    page = client.get(link).get_data(as_text=True)
+    assert "U hebt deze vraag ingetrokken." in page
+    assert 'action="' + link + '/withdraw"' not in page
+    again = client.post(link + "/withdraw", data={"confirm": "yes"})
+    assert again.status_code == 409
+    assert len(db.session.scalars(select(Event).where(Event.type == "withdrawn")).all()) == 1
+
+
+def test_events_are_append_only(client, link):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text("UPDATE events SET type = 'x'"))
+    db.session.rollback()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text("DELETE FROM events"))
+    db.session.rollback()
+    assert re.match(r"^/status/", link)
