@@ -92,8 +92,6 @@ class Config:
         self.OPENAPI_VERSION = "3.0.3"
         self.OPENAPI_URL_PREFIX = "/api/v1"
         self.OPENAPI_JSON_PATH = "openapi.json"
-        self.OPENAPI_REDOC_PATH = "docs"
-        self.OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
 
     def check(self) -> None:
         """Refuse to start production on unsafe settings."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask, current_app, render_template
 from flask_smorest import Api
 
 from desk.extensions import csrf
@@ -24,4 +24,15 @@ def init_api(app: Flask) -> Api:
                    "description": "For trusted clients: lifts the per-IP rate limit."})
     csrf.exempt(blp)
     api.register_blueprint(blp)
+    app.register_blueprint(docs_bp)
     return api
+
+
+# The docs page is rendered here from the OpenAPI document: it works offline, without scripts.
+docs_bp = Blueprint("api_docs", __name__)
+
+
+@docs_bp.get("/api/v1/docs")
+def docs():
+    spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    return render_template("api/docs.html", spec=spec)

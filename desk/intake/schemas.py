@@ -79,16 +79,25 @@ class HelpRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    kind = fields.String(required=True, error_messages=_messages())
-    name = Text(required=True, bounds=LIMITS["name"])
-    organisation = Text(bounds=LIMITS["organisation"], load_default=None, allow_none=True)
+    kind = fields.String(required=True, error_messages=_messages(),
+                         metadata={"enum": list(KINDS), "description": "Who is asking"})
+    name = Text(required=True, bounds=LIMITS["name"], metadata={"maxLength": 200})
+    organisation = Text(bounds=LIMITS["organisation"], load_default=None, allow_none=True,
+                        metadata={"description": "Required for vereniging and bestuur"})
     email = fields.String(required=True, error_messages=_messages())
-    phone = fields.String(load_default=None, allow_none=True, error_messages=_messages())
-    postcode = fields.String(required=True, error_messages=_messages())
+    phone = fields.String(load_default=None, allow_none=True, error_messages=_messages(),
+                          metadata={"example": "0470 12 34 56"})
+    postcode = fields.String(required=True, error_messages=_messages(),
+                             metadata={"description": "Belgian postcode", "example": "9000"})
     subject = Text(required=True, bounds=LIMITS["subject"])
-    description = Text(required=True, bounds=LIMITS["description"], multiline=True)
-    language = fields.String(required=True, error_messages=_messages())
-    consent = fields.Boolean(required=True, error_messages=_messages())
+    description = Text(required=True, bounds=LIMITS["description"], multiline=True,
+                       metadata={"description": "The question itself, 20 to 5000 characters"})
+    language = fields.String(required=True, error_messages=_messages(),
+                             metadata={"enum": list(LANGUAGES),
+                                       "description": "Preferred language for answers"})
+    consent = fields.Boolean(required=True, error_messages=_messages(),
+                             metadata={"description": "Agreement to the privacy notice; "
+                                                      "must be true"})
 
     @validates("kind")
     def _kind(self, value: str, **_: Any) -> None:
