@@ -49,7 +49,7 @@ test: install services lint
 
 translations-extract: install
 	$(BIN)/pybabel extract -F desk/translations/babel.cfg -k _l -o desk/translations/messages.pot .
-	$(BIN)/pybabel update -i desk/translations/messages.pot -d desk/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i desk/translations/messages.pot -d desk/translations
 
 bench: install services
 	$(BIN)/python bench/intake.py

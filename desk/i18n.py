@@ -29,6 +29,8 @@ def use_language(language: str) -> None:
 
 def init_i18n(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Babel caches the locale on the app context, which a request may share (CLI, tests).
+    app.before_request(refresh)
 
     @app.after_request
     def remember_choice(response):  # type: ignore[no-untyped-def]

@@ -21,7 +21,7 @@ STATUS_WORDS = {
     "classified": _l("Gelezen: we zoeken de organisatie die u het best kan helpen."),
     "needs_triage": _l("Een medewerker van BurgersAanZet bekijkt uw vraag persoonlijk."),
     "spam": _l("Ontvangen: we bekijken uw vraag."),
-    "offered": _l("Voorgelegd aan een partnerorganisatie; we wachten op hun antwoord."),
+    "offered": _l("Voorgelegd aan een partnerorganisatie; we wachten op haar antwoord."),
     "accepted": _l("In goede handen: een partnerorganisatie neemt uw vraag op."),
     "waiting": _l("De partnerorganisatie wacht op een antwoord van u."),
     "resolved": _l("Afgerond."),
@@ -85,7 +85,7 @@ def add_message(request: HelpRequest, text: str) -> None:
     if len(text) > MESSAGE_LIMIT:
         raise NotAllowed(_l("Gebruik ten hoogste %(max)d tekens.", max=MESSAGE_LIMIT))
     if request.status in ("withdrawn", "closed"):
-        raise NotAllowed(_l("Deze vraag is afgesloten; dien een nieuwe vraag in."))
+        raise NotAllowed(_l("Deze vraag loopt niet meer; stel gerust een nieuwe vraag."))
     db.session.add(
         Event(
             request_id=request.id,

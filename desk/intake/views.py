@@ -83,6 +83,11 @@ def submit():
     return redirect(url_for("intake.confirmation"), code=303)
 
 
+@bp.get("/privacy")
+def privacy():
+    return render_template("intake/privacy.html", version=current_app.config["PRIVACY_VERSION"])
+
+
 @bp.get("/bedankt")
 def confirmation():
     filed = session.get("filed")
