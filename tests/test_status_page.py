@@ -89,3 +89,12 @@ def test_events_are_append_only(client, link):
         db.session.execute(text("DELETE FROM events"))
     db.session.rollback()
     assert re.match(r"^/status/", link)
+
+
+def test_status_page_speaks_the_language_the_requester_chose(client):
+    client.post("/", data={**VALID, "language": "fr"}, headers={"Accept-Language": "en"})
+    link = status_link(client.get("/bedankt").get_data(as_text=True))
+    page = client.get(link, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    # An explicit choice of the person in front of the screen wins.
+    assert '<html lang="nl">' in client.get(link + "?lang=nl").get_data(as_text=True)

@@ -22,6 +22,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from desk.extensions import db, limiter
+from desk.i18n import COOKIE as LANGUAGE_COOKIE
+from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, HelpRequest
 from desk.intake.schemas import LIMITS, FormSchema, error_texts
@@ -125,6 +127,8 @@ def _private(response):  # type: ignore[no-untyped-def]
 
 def render_status(found: HelpRequest, token: str, message: str = "",
                   error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    if not (request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)):
+        use_language(found.language)  # the language the requester chose, not the browser's
     response = current_app.make_response((
         render_template(
             "intake/status.html", request_=found, token=token,
