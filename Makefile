@@ -30,7 +30,7 @@ run: install
 services:
 	@if ! command -v pg_ctlcluster >/dev/null || ! command -v redis-server >/dev/null; then \
 	  echo "installing PostgreSQL and Redis (Debian packages)"; \
-	  apt-get updateq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
 	fi
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 	  cluster=$$(ls /etc/postgresql | sort -V | tail -1); \
