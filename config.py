@@ -43,20 +43,27 @@ class Config:
         if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
             database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
         self.SQLALCHEMY_DATABASE_URI = database_url
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
         if database_url.startswith("postgresql"):
-            self.SQLALCHEMY_ENGINE_OPTIONS.update(
-                pool_size=_int("DATABASE_POOL_SIZE", 5), max_overflow=10
-            )
+            # No ping per checkout (a round trip on every request): a connection the server
+            # dropped is invalidated on first use, and intake retries once (see intake.views).
+            self.SQLALCHEMY_ENGINE_OPTIONS = {
+                "pool_pre_ping": False,
+                "pool_recycle": 3600,
+                "pool_size": _int("DATABASE_POOL_SIZE", 5),
+                "max_overflow": 10,
+            }
 
         # Celery: a broker that needs no server (kombu's SQLAlchemy transport on SQLite)
         # unless CELERY_BROKER_URL points at Redis.
         self.CELERY_BROKER_URL = _env(
             "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'broker.sqlite'}"
         )
-        self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 10)
-        # "thread": publish from a background thread right after commit; "off": beat only.
-        self.OUTBOX_KICK = _env("OUTBOX_KICK", "thread")
+        # The relay (in every worker) is kicked by NOTIFY on PostgreSQL and also looks this
+        # often on its own; beat sweeps as a safety net.
+        self.OUTBOX_POLL_SECONDS = float(_env("OUTBOX_POLL_SECONDS", "2"))
+        self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 30)
+        self.OUTBOX_RELAY_IN_WORKER = _bool("OUTBOX_RELAY_IN_WORKER", True)
 
         # Mail: by default to the local sink started by `make run` (files in instance/mail).
         self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")

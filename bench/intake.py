@@ -6,8 +6,9 @@ POST /api/v1/requests with the same valid JSON body:
 
   a  bare    a Flask view that parses the body and answers 201, no database: the ceiling;
   b  naive   Flask-SQLAlchemy, one ORM object added + commit per POST (bench/apps.py);
-  c  desk    the desk itself (wsgi:app) with the trusted X-API-Key, OUTBOX_KICK=thread,
-             so validation, the four intake inserts and the after-commit relay to Redis run.
+  c  desk    the desk itself (wsgi:app) with the trusted X-API-Key: validation, the four
+             intake rows in one transaction; and, on the same two cores, the outbox relay
+             (`flask desk relay`, as every Celery worker runs it) publishing to Redis.
 
 Everything runs against a throwaway PostgreSQL database (bench_<random>, built with
 `flask db upgrade` + `flask desk seed`, dropped at the end, even on error or Ctrl-C) and
@@ -167,6 +168,24 @@ def gunicorn(spec: str, env: dict[str, str], log: Path):
             proc.wait()
 
 
+@contextmanager
+def relay(env: dict[str, str], tmp: Path):
+    """The outbox relay, publishing to Redis while the desk takes requests."""
+    with (tmp / "relay.log").open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "desk", "relay"],
+                                cwd=ROOT, env=env, stdout=out, stderr=out,
+                                start_new_session=True)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def smoke(url: str, key: str, proc: subprocess.Popen, log: Path) -> None:
     no_proxy = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     request = urllib.request.Request(url, json.dumps(BODY).encode(), method="POST", headers={
@@ -245,7 +264,7 @@ def main() -> int:
     ensure_wrk()
     name = f"bench_{secrets.token_hex(4)}"
     url = f"postgresql+psycopg://postgres@{HOST}:5432/{name}"
-    env = {**os.environ, "DATABASE_URL": url, "OUTBOX_KICK": "thread",
+    env = {**os.environ, "DATABASE_URL": url,
            "CELERY_BROKER_URL": f"redis://{HOST}:6379/{REDIS_DB}"}
     admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
@@ -269,7 +288,7 @@ def main() -> int:
             bare, problems = measure("a bare", "apps:bare()", env, lua, Path(tmp))
             naive, more = measure("b naive", "apps:naive()", env, lua, Path(tmp))
             problems += more
-            with psycopg.connect(f"{PG}/{name}", autocommit=True) as db:
+            with psycopg.connect(f"{PG}/{name}", autocommit=True) as db, relay(env, Path(tmp)):
                 desk, more = measure("c desk", "wsgi:app", env, lua, Path(tmp), db)
             problems += more
     finally:

@@ -24,7 +24,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from desk import models  # noqa: F401  (every model registered before use)
     from desk.i18n import init_i18n
-    from desk.outbox.relay import Kicker
     from desk.queue import init_celery
 
     db.init_app(app)
@@ -34,7 +33,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     init_i18n(app, babel)
     init_celery(app)
-    app.extensions["outbox_kicker"] = Kicker(app)
 
     from desk.api import init_api
     from desk.errors import init_errors

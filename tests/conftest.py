@@ -23,7 +23,6 @@ os.environ.update(
     DESK_ENV="test",
     DATABASE_URL=f"postgresql+psycopg://postgres@{PG_HOST}:5432/{DB_NAME}",
     CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
-    OUTBOX_KICK="inline",
     SECRET_KEY="test-" + secrets.token_hex(16),
 )
 

@@ -130,3 +130,20 @@ def test_api_key_lifts_the_per_address_limit(database, redis_url):
             assert sorted(s is not None for s in sources) == [False, True, True, True]
     finally:
         clean(app)
+
+
+def test_intake_survives_a_connection_the_database_dropped(client):
+    import psycopg
+
+    from tests.conftest import DB_NAME, PG_ADMIN
+
+    assert client.post("/api/v1/requests", json=api_body()).status_code == 201
+    db.session.remove()  # the connection goes back to the pool
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME]).fetchone()[0]
+    assert killed >= 1
+    answer = client.post("/api/v1/requests", json=api_body())
+    assert answer.status_code == 201
+    assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 2

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def embedded_env(instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "OUTBOX_KICK", "DESK_ENV")}
+           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DESK_ENV")}
     env.update(DESK_INSTANCE=str(instance), MAIL_PORT=str(free_port()), PYTHONUNBUFFERED="1")
     return env
 

@@ -12,13 +12,12 @@ from werkzeug.exceptions import BadRequest, NotFound, UnprocessableEntity, Unsup
 
 from desk.accounts.api_keys import is_trusted, trusted_client_id
 from desk.errors import json_error
-from desk.extensions import db, limiter
+from desk.extensions import limiter
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import LANGUAGES
 from desk.intake.schemas import HelpRequestSchema, error_texts
-from desk.intake.services import file_request, find_by_reference, token_opens
-from desk.outbox.relay import kick
+from desk.intake.services import file_and_commit, find_by_reference, token_opens
 
 blp = Blueprint("api_requests", __name__, url_prefix="/api/v1/requests",
                 description="Help requests")
@@ -90,10 +89,7 @@ def create():
     except ValidationError as error:
         return json_error(UnprocessableEntity(), _("Niet alle velden zijn in orde."),
                           error_texts(error.messages))
-    filed = file_request(clean, source="api", api_client_id=trusted_client_id(),
-                         privacy_version=current_app.config["PRIVACY_VERSION"])
-    db.session.commit()
-    kick()
+    filed = file_and_commit(clean, source="api", api_client_id=trusted_client_id())
     base = current_app.config["PUBLIC_BASE_URL"]
     if base:
         status_url = base.rstrip("/") + url_for("intake.status", token=filed.token)

@@ -27,8 +27,7 @@ from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, HelpRequest
 from desk.intake.schemas import LIMITS, FormSchema, error_texts
-from desk.intake.services import file_request, find_by_token, token_hash
-from desk.outbox.relay import kick
+from desk.intake.services import file_and_commit, find_by_token, token_hash
 
 bp = Blueprint("intake", __name__)
 
@@ -76,10 +75,7 @@ def submit():
         clean = _form_schema.load(data)
     except ValidationError as error:
         return render_form(values, errors=error_texts(error.messages), status=422)
-    filed = file_request(clean, source="form",
-                         privacy_version=current_app.config["PRIVACY_VERSION"])
-    db.session.commit()
-    kick()
+    filed = file_and_commit(clean, source="form")
     # Post/redirect/get: a reload of the confirmation must not file the request twice.
     session["filed"] = {"reference": filed.reference, "token": filed.token}
     return redirect(url_for("intake.confirmation"), code=303)

@@ -1,15 +1,20 @@
 """Publishing the outbox to Celery, after commit.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of web processes and beat sweeps
-can relay at once without publishing a row twice; a crash between publishing and marking
-can publish a row again, which the idempotent tasks absorb. When the broker is down nothing
-is lost: the rows stay pending and the next kick or sweep publishes them.
+The web request only writes rows. On PostgreSQL the same statement sends a NOTIFY, which is
+delivered when (and only if) the transaction commits: that kicks the relay, a thread in every
+Celery worker (or `flask desk relay`), which publishes what is pending in batches. It also
+looks every few seconds on its own, and beat sweeps too, so a lost notification or a broker
+outage delays work but never loses it.
+
+Rows are claimed with FOR UPDATE SKIP LOCKED, so any number of relays can run at once without
+publishing a row twice; a crash between publishing and marking can publish a row again, which
+the idempotent tasks absorb. (SQLite, in the embedded setup, has no row locks: there a row may
+occasionally go out twice, with the same harmless result.)
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 from flask import Flask, current_app
@@ -21,7 +26,9 @@ from desk.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
+CHANNEL = "desk_outbox"
 BATCH = 500
+GATHER_SECONDS = 0.02  # after a kick, let the burst it belongs to arrive
 
 
 def publish_pending(limit: int = BATCH) -> int:
@@ -35,34 +42,41 @@ def publish_pending(limit: int = BATCH) -> int:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
+    if not rows:
+        session.rollback()
+        return 0
     published: list[int] = []
     failure: tuple[int, str] | None = None
-    for row in rows:
-        try:
-            celery.send_task(row.task, args=row.args, task_id=f"outbox-{row.id}", retry=False)
-        except Exception as error:  # broker down or refusing: keep the row for later
-            failure = (row.id, f"{type(error).__name__}: {error}"[:1000])
-            log.warning("outbox: publishing %s failed: %s", row.id, failure[1])
-            break
-        published.append(row.id)
+    try:
+        with celery.producer_or_acquire() as producer:
+            for row in rows:
+                celery.send_task(row.task, args=row.args, task_id=f"outbox-{row.id}",
+                                 producer=producer, retry=False)
+                published.append(row.id)
+    except Exception as error:  # broker down or refusing: the rest stays for later
+        failed = rows[len(published)].id
+        failure = (failed, f"{type(error).__name__}: {error}"[:1000])
+        log.warning("outbox: publishing %s failed: %s", failed, failure[1])
     if published:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(published))
             .values(published_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
         )
     if failure:
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == failure[0])
             .values(attempts=OutboxMessage.attempts + 1, last_error=failure[1])
+            .execution_options(synchronize_session=False)
         )
     session.commit()
     return len(published)
 
 
 def publish_all() -> int:
-    """Drain the outbox (a beat sweep): batches until nothing is left or the broker fails."""
+    """Drain the outbox: batches until nothing is left or the broker fails."""
     total = 0
     while True:
         count = publish_pending()
@@ -71,59 +85,74 @@ def publish_all() -> int:
             return total
 
 
-class Kicker:
-    """Wakes a relay thread in this process right after a commit that wrote outbox rows.
+class Relay:
+    """Publishes the outbox when kicked by NOTIFY, and every `poll_seconds` regardless."""
 
-    The web request never waits for the broker: it only sets an event. Kicks that arrive while
-    the thread is publishing are folded into its next round, so under load it batches.
-    """
-
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, poll_seconds: float | None = None) -> None:
         self.app = app
-        self.wake = threading.Event()
+        self.poll_seconds = poll_seconds or app.config["OUTBOX_POLL_SECONDS"]
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
-        self.pid = 0
-        self.lock = threading.Lock()
 
-    def kick(self) -> None:
-        mode = self.app.config["OUTBOX_KICK"]
-        if mode == "inline":
+    def start(self) -> Relay:
+        self.thread = threading.Thread(target=self.run, name="outbox-relay", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 10) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
             try:
-                publish_pending()
+                if self._dialect() == "postgresql":
+                    self._listen()
+                else:
+                    self._drain()
+                    self.stopping.wait(self.poll_seconds)
+            except Exception:
+                log.exception("outbox relay: trouble; trying again shortly")
+                self.stopping.wait(min(self.poll_seconds, 5))
+
+    def _dialect(self) -> str:
+        with self.app.app_context():
+            return db.engine.dialect.name
+
+    def _listen(self) -> None:
+        import psycopg
+
+        with self.app.app_context():
+            url = db.engine.url.set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        with psycopg.connect(dsn, autocommit=True) as listener:
+            listener.execute(f"LISTEN {CHANNEL}")
+            self._drain()  # whatever was written before we listened
+            while not self.stopping.is_set():
+                kicked = self._wait_for_kick(listener)
+                if kicked:
+                    self.stopping.wait(GATHER_SECONDS)
+                    for _ in listener.notifies(timeout=0):  # fold the burst into one round
+                        pass
+                self._drain()
+
+    def _wait_for_kick(self, listener) -> bool:  # type: ignore[no-untyped-def]
+        """True when notified; False after poll_seconds. Wakes every second to see a stop."""
+        waited = 0.0
+        while waited < self.poll_seconds and not self.stopping.is_set():
+            step = min(1.0, self.poll_seconds - waited)
+            if any(True for _ in listener.notifies(timeout=step, stop_after=1)):
+                return True
+            waited += step
+        return False
+
+    def _drain(self) -> None:
+        with self.app.app_context():
+            try:
+                publish_all()
             except Exception:
                 db.session.rollback()
-                log.exception("outbox: inline relay failed; the sweep will retry")
-            return
-        if mode != "thread":
-            return
-        self._ensure_thread()
-        self.wake.set()
-
-    def _ensure_thread(self) -> None:
-        # After a fork (gunicorn) the parent's thread does not exist in the child.
-        if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
-            return
-        with self.lock:
-            if self.thread is not None and self.pid == os.getpid() and self.thread.is_alive():
-                return
-            self.pid = os.getpid()
-            self.wake = threading.Event()
-            self.thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
-            self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self.wake.wait()
-            self.wake.clear()
-            with self.app.app_context():
-                try:
-                    publish_all()
-                except Exception:
-                    db.session.rollback()
-                    log.exception("outbox: relay failed; the sweep will retry")
-                finally:
-                    db.session.remove()
-
-
-def kick() -> None:
-    current_app.extensions["outbox_kicker"].kick()
+                raise
+            finally:
+                db.session.remove()

@@ -57,6 +57,24 @@ def create_api_key(name: str) -> None:
     click.echo(f"API client {client.id} ({client.name}); key (shown once): {key}")
 
 
+@desk_cli.command("relay")
+def relay() -> None:
+    """Run the outbox relay alone (every Celery worker runs one too); Ctrl-C stops it."""
+    from flask import current_app
+
+    from desk.outbox.relay import Relay
+
+    running = Relay(current_app._get_current_object()).start()  # type: ignore[attr-defined]
+    click.echo("outbox relay running; Ctrl-C stops it")
+    try:
+        while running.thread is not None and running.thread.is_alive():
+            running.thread.join(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        running.stop()
+
+
 @desk_cli.command("run-all")
 @click.option("--port", default=5000, envvar="PORT", show_default=True)
 def run_all(port: int) -> None:
