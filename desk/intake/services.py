@@ -1,9 +1,10 @@
 """Filing a help request: requester, request, `received` event and outbox row, one transaction.
 
 Intake is the desk's hottest path. On PostgreSQL the four rows go in with one statement
-(data-modifying CTEs) that also notifies the outbox relay, which hears it
-only once the transaction commits. Elsewhere (SQLite, the embedded setup) four Core inserts do
-the same. The caller commits.
+(data-modifying CTEs) that also notifies the outbox relay, which hears it only once the
+transaction commits. A single statement is atomic on its own, so it runs as its own
+transaction at the web edge (file_and_commit): one round trip, one commit. Elsewhere (SQLite,
+the embedded setup) four Core inserts in the session do the same.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from sqlalchemy import insert, select
 
 from desk.events.models import Event
@@ -56,11 +58,64 @@ def file_request(
     privacy_version: str,
     api_client_id: int | None = None,
 ) -> Filed:
-    """Store a validated request (see HelpRequestSchema) and queue its classification."""
+    """Store a validated request (see HelpRequestSchema) and queue its classification, in the
+    session's transaction: the caller commits."""
+    row, token = _row(data, source, privacy_version, api_client_id)
+    if db.engine.dialect.name == "postgresql":
+        request_id = _file_postgresql(db.session.connection(), row)
+    else:
+        request_id = _file_portable(row)
+    return Filed(request_id, make_reference(request_id, row["now"]), token)
+
+
+def file_and_commit(data: dict[str, Any], *, source: str,
+                    api_client_id: int | None = None) -> Filed:
+    """File and commit, at the edge of a web request.
+
+    On PostgreSQL the one statement runs as its own transaction (one round trip, committed when
+    it returns). A connection the database dropped since its last use fails before anything was
+    written: then it is tried once more, on a fresh connection.
+    """
+    from flask import current_app
+
+    version = current_app.config["PRIVACY_VERSION"]
+    if db.engine.dialect.name != "postgresql":
+        filed = file_request(data, source=source, privacy_version=version,
+                             api_client_id=api_client_id)
+        db.session.commit()
+        return filed
+    row, token = _row(data, source, version, api_client_id)
+    params = {**row, "event_data": json.dumps(row["event_data"])}
+    for attempt in (1, 2):
+        pooled = db.engine.raw_connection()
+        try:
+            # Straight to psycopg: intake is the hottest path, and one statement needs
+            # none of SQLAlchemy's machinery.
+            connection = pooled.driver_connection
+            connection.autocommit = True
+            try:
+                request_id = connection.execute(_FILE_SQL, params, prepare=True).fetchone()[0]
+            finally:
+                if not connection.closed:
+                    connection.autocommit = False
+            break
+        except psycopg.OperationalError:
+            dropped = pooled.driver_connection.closed
+            if dropped:  # the server went away: so did every pooled connection
+                pooled.invalidate()
+                db.engine.dispose()
+            if attempt == 2 or not dropped:
+                raise
+        finally:
+            pooled.close()
+    return Filed(request_id, make_reference(request_id, row["now"]), token)
+
+
+def _row(data: dict[str, Any], source: str, privacy_version: str,
+         api_client_id: int | None) -> tuple[dict[str, Any], str]:
     place = resolve(data["postcode"])
     assert place is not None, "validated postcodes resolve"
     token = secrets.token_urlsafe(32)  # 256 bits
-    now = utcnow()
     row = {
         "kind": data["kind"],
         "name": data["name"],
@@ -78,15 +133,10 @@ def file_request(
         "in_area": place.in_area,
         "status_token_hash": token_hash(token),
         "privacy_version": privacy_version,
-        "now": now,
+        "now": utcnow(),
         "event_data": {"source": source, "in_area": place.in_area},
     }
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        request_id = _file_postgresql(connection, row)
-    else:
-        request_id = _file_portable(row)
-    return Filed(request_id, make_reference(request_id, now), token)
+    return row, token
 
 
 _FILE_SQL = f"""
@@ -115,8 +165,8 @@ SELECT request.id, pg_notify('{CHANNEL}', '') FROM request
 
 
 def _file_postgresql(connection: Any, row: dict[str, Any]) -> int:
-    """One round trip on the session's own connection and transaction. (psycopg prepares the
-    statement once it has seen it a few times on a connection.)"""
+    """One round trip. (psycopg prepares the statement once it has seen it a few times on a
+    connection.)"""
     params = {**row, "event_data": json.dumps(row["event_data"])}
     return connection.exec_driver_sql(_FILE_SQL, params).scalar_one()
 
@@ -150,27 +200,6 @@ def _file_portable(row: dict[str, Any]) -> int:
         {"task": CLASSIFY_TASK, "args": [request_id], "created_at": now, "attempts": 0},
     )
     return request_id
-
-
-def file_and_commit(data: dict[str, Any], *, source: str,
-                    api_client_id: int | None = None) -> Filed:
-    """File and commit: the edge of a web request. A connection the database dropped since
-    its last use fails on the first statement, before anything was written: then once more."""
-    from flask import current_app
-    from sqlalchemy.exc import DBAPIError
-
-    version = current_app.config["PRIVACY_VERSION"]
-    try:
-        filed = file_request(data, source=source, privacy_version=version,
-                             api_client_id=api_client_id)
-    except DBAPIError as error:
-        db.session.rollback()
-        if not error.connection_invalidated:
-            raise
-        filed = file_request(data, source=source, privacy_version=version,
-                             api_client_id=api_client_id)
-    db.session.commit()
-    return filed
 
 
 def find_by_token(token: str) -> HelpRequest | None:
