@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from desk.events.models import Event
+from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import WITHDRAWABLE, HelpRequest
-from desk.timeutil import utcnow
 
 MESSAGE_LIMIT = 5000
 
@@ -86,31 +86,11 @@ def add_message(request: HelpRequest, text: str) -> None:
         raise NotAllowed(_l("Gebruik ten hoogste %(max)d tekens.", max=MESSAGE_LIMIT))
     if request.status in ("withdrawn", "closed"):
         raise NotAllowed(_l("Deze vraag loopt niet meer; stel gerust een nieuwe vraag."))
-    db.session.add(
-        Event(
-            request_id=request.id,
-            type="requester_message",
-            actor="requester",
-            public=True,
-            data={"text": text},
-        )
-    )
-    request.updated_at = utcnow()
-    db.session.flush()
+    record(request, "requester_message", "requester", public=True, data={"text": text})
 
 
 def withdraw(request: HelpRequest) -> None:
     if not can_withdraw(request):
         raise NotAllowed(_l("Deze vraag kan niet meer ingetrokken worden."))
     request.status = "withdrawn"
-    request.updated_at = utcnow()
-    db.session.add(
-        Event(
-            request_id=request.id,
-            type="withdrawn",
-            actor="requester",
-            public=True,
-            data={},
-        )
-    )
-    db.session.flush()
+    record(request, "withdrawn", "requester", public=True)
