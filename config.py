@@ -45,14 +45,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
         if database_url.startswith("postgresql"):
-            # No ping per checkout (a round trip on every request): a connection the server
-            # dropped is invalidated on first use, and intake retries once (see intake.views).
-            self.SQLALCHEMY_ENGINE_OPTIONS = {
-                "pool_pre_ping": False,
-                "pool_recycle": 3600,
-                "pool_size": _int("DATABASE_POOL_SIZE", 5),
-                "max_overflow": 10,
-            }
+            self.SQLALCHEMY_ENGINE_OPTIONS.update(
+                pool_recycle=3600, pool_size=_int("DATABASE_POOL_SIZE", 5), max_overflow=10
+            )
 
         # Celery: a broker that needs no server (kombu's SQLAlchemy transport on SQLite)
         # unless CELERY_BROKER_URL points at Redis.

@@ -147,3 +147,10 @@ def test_intake_survives_a_connection_the_database_dropped(client):
     answer = client.post("/api/v1/requests", json=api_body())
     assert answer.status_code == 201
     assert db.session.scalar(select(func.count()).select_from(HelpRequest)) == 2
+    # The other pages (here the status page) find their feet too.
+    db.session.remove()
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME])
+    token = answer.get_json()["token"]
+    assert client.get(f"/status/{token}").status_code == 200
