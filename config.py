@@ -60,6 +60,10 @@ class Config:
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 30)
         self.OUTBOX_RELAY_IN_WORKER = _bool("OUTBOX_RELAY_IN_WORKER", True)
 
+        # Classification: where the shipped model is cached after its first training.
+        self.MODEL_DIR = _env("MODEL_DIR", str(INSTANCE / "models"))
+        self.RETRAIN_HOURS = float(_env("RETRAIN_HOURS", "24"))
+
         # Mail: by default to the local sink started by `make run` (files in instance/mail).
         self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")
         self.MAIL_PORT = _int("MAIL_PORT", 8025)

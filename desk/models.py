@@ -1,6 +1,7 @@
 """Every model of the desk, imported in one place for Alembic and the drift test."""
 
 from desk.accounts.models import ApiClient, User
+from desk.classify.models import Classification, ModelVersion
 from desk.events.models import Event, TaskRun
 from desk.geo.models import Municipality, Postcode
 from desk.intake.models import HelpRequest, Requester
@@ -9,6 +10,8 @@ from desk.partners.models import Partner, PartnerTheme, Theme
 
 __all__ = [
     "ApiClient",
+    "Classification",
+    "ModelVersion",
     "Event",
     "HelpRequest",
     "Municipality",

@@ -27,7 +27,8 @@ os.environ.update(
 )
 
 # Tables that hold what tests make; geography, themes and partners are seeded once.
-VOLATILE = ("events", "outbox", "task_runs", "help_requests", "requesters", "api_clients")
+VOLATILE = ("events", "outbox", "task_runs", "classifications", "model_versions", "help_requests",
+            "requesters", "api_clients")
 
 
 def free_port() -> int:
@@ -89,7 +90,10 @@ def app(database, redis_url):
 def clean(app) -> None:
     from sqlalchemy import text
 
+    from desk.classify.registry import forget_active
     from desk.extensions import db
+
+    forget_active()
 
     with app.app_context():
         db.session.remove()

@@ -10,12 +10,13 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
+from desk.classify.models import Classification
 from desk.events.models import TaskRun
 from desk.extensions import db
-from desk.intake.classify_stub import note_classification_ran
 from desk.intake.services import file_request
 from desk.outbox.models import OutboxMessage
 from desk.outbox.relay import Relay, publish_all
+from desk.tasklog import note_ran
 from tests.conftest import VALID, api_body, clean, free_port, make_app
 
 
@@ -105,7 +106,7 @@ def test_redis_down_at_submit_still_confirms_and_publishes_when_back(database, o
             with start_worker(celery, pool="solo", perform_ping_check=False,
                               shutdown_timeout=10):
                 wait_for(lambda: db.session.scalar(
-                    select(func.count()).select_from(TaskRun)) == 1)
+                    select(func.count()).select_from(Classification)) == 1)
                 db.session.rollback()
     finally:
         relay.stop()
@@ -136,15 +137,10 @@ def test_rollback_sends_nothing(app, own_redis):
     assert publish_all() == 0
 
 
-def test_classification_task_is_idempotent(app):
-    from workers.tasks import classify_request
-
-    filed = file_request(dict(api_body()), source="api", privacy_version="t")
-    db.session.commit()
-    assert classify_request.run(filed.id) is True
-    assert classify_request.run(filed.id) is False
+def test_task_ledger_notes_a_run_once(app):
+    assert note_ran("desk.route_request", "7") is True
+    assert note_ran("desk.route_request", "7") is False
     assert db.session.scalar(select(func.count()).select_from(TaskRun)) == 1
-    assert note_classification_ran(filed.id) is False
 
 
 def test_beat_sweeps_the_outbox(app):

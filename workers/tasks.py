@@ -4,19 +4,43 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from desk.classify.registry import retrain
+from desk.classify.service import classify, corrections
 from desk.extensions import db
-from desk.intake.classify_stub import note_classification_ran
 from desk.outbox.relay import publish_all
+from desk.tasklog import note_ran
+
+RETRY = {"autoretry_for": (Exception,), "max_retries": 8, "retry_backoff": True,
+         "retry_backoff_max": 300, "retry_jitter": True}
 
 
-@shared_task(name="desk.classify_request", bind=True, max_retries=8,
-             autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=300,
-             retry_jitter=True)
-def classify_request(self, request_id: int) -> bool:
+@shared_task(name="desk.classify_request", **RETRY)
+def classify_request(request_id: int) -> str | None:
     try:
-        ran = note_classification_ran(request_id)
+        result = classify(request_id)
+        db.session.commit()
+        return result.top_theme if result else None
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.route_request", **RETRY)
+def route_request(request_id: int) -> bool:
+    """Routing proper comes with the partner matching; until then it notes the hand-over."""
+    try:
+        ran = note_ran("desk.route_request", str(request_id))
         db.session.commit()
         return ran
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.retrain_classifier")
+def retrain_classifier() -> str:
+    try:
+        version, promoted = retrain(corrections())
+        db.session.commit()
+        return f"{version.version} {'promoted' if promoted else 'kept, not promoted'}"
     finally:
         db.session.remove()
 

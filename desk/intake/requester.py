@@ -74,6 +74,18 @@ def public_timeline(request: HelpRequest) -> list[TimelineEntry]:
     ]
 
 
+def reads_as_crisis(request: HelpRequest) -> bool:
+    """The classifier flagged it, or (not read yet) its words say so: show the help lines."""
+    from desk.classify.flags import crisis_signals
+    from desk.classify.models import Classification
+
+    flagged = db.session.scalar(
+        select(Classification.crisis).where(Classification.request_id == request.id))
+    if flagged is not None:
+        return flagged
+    return bool(crisis_signals(f"{request.subject}\n{request.description}"))
+
+
 def can_withdraw(request: HelpRequest) -> bool:
     return request.status in WITHDRAWABLE
 

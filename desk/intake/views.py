@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from desk.classify.flags import crisis_signals
 from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
@@ -77,7 +78,9 @@ def submit():
         return render_form(values, errors=error_texts(error.messages), status=422)
     filed = file_and_commit(clean, source="form")
     # Post/redirect/get: a reload of the confirmation must not file the request twice.
-    session["filed"] = {"reference": filed.reference, "token": filed.token}
+    # The worker decides about crisis later; the help lines must not wait for it.
+    crisis = bool(crisis_signals(f"{clean['subject']}\n{clean['description']}"))
+    session["filed"] = {"reference": filed.reference, "token": filed.token, "crisis": crisis}
     return redirect(url_for("intake.confirmation"), code=303)
 
 
@@ -94,7 +97,7 @@ def confirmation():
     status_url = url_for("intake.status", token=filed["token"], _external=True)
     response = current_app.make_response(
         render_template("intake/confirmation.html", reference=filed["reference"],
-                        status_url=status_url)
+                        status_url=status_url, crisis=filed.get("crisis", False))
     )
     _private(response)
     return response
@@ -131,6 +134,7 @@ def render_status(found: HelpRequest, token: str, message: str = "",
             status_words=requester_actions.status_words(found),
             timeline=requester_actions.public_timeline(found),
             can_withdraw=requester_actions.can_withdraw(found),
+            crisis=requester_actions.reads_as_crisis(found),
             message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
         ),
         status,

@@ -7,9 +7,11 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from desk.classify.cli import register as register_classify
 from desk.extensions import db
 
 desk_cli = AppGroup("desk", help="The desk's own commands.")
+register_classify(desk_cli)
 
 
 @desk_cli.command("seed")

@@ -1,4 +1,4 @@
-"""Until the classifier exists, classification only records that it ran, once."""
+"""A ledger of task runs: one row per (task, key), so a second run knows it ran."""
 
 from __future__ import annotations
 
@@ -8,17 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from desk.events.models import TaskRun
 from desk.extensions import db
 
-TASK = "desk.classify_request"
 
-
-def note_classification_ran(request_id: int) -> bool:
+def note_ran(task: str, key: str) -> bool:
     """Record the run; False when it had run already (the second run changes nothing)."""
-    key = str(request_id)
-    if db.session.scalar(select(TaskRun.id).where(TaskRun.task == TASK, TaskRun.key == key)):
+    if db.session.scalar(select(TaskRun.id).where(TaskRun.task == task, TaskRun.key == key)):
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(TaskRun(task=TASK, key=key))
+            db.session.add(TaskRun(task=task, key=key))
     except IntegrityError:  # a concurrent run got there first
         return False
     return True

@@ -1,0 +1,109 @@
+"""Classifying a stored request, and what staff do with the result."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select
+
+from desk.classify.model import THEMES, Example
+from desk.classify.models import Classification
+from desk.classify.registry import active_model
+from desk.events.models import Event
+from desk.events.services import record
+from desk.extensions import db
+from desk.intake.models import HelpRequest, Requester
+from desk.outbox.models import OutboxMessage
+from desk.timeutil import utcnow
+
+ROUTE_TASK = "desk.route_request"
+
+
+class ClassifyError(ValueError):
+    pass
+
+
+def request_text(request: HelpRequest) -> str:
+    return f"{request.subject}\n{request.description}"
+
+
+def classify(request_id: int) -> Classification | None:
+    """Classify once: a second call returns the stored result and changes nothing.
+
+    crisis → needs_triage (never a partner first); spam → held as spam; low confidence →
+    needs_triage with the reason; otherwise classified and handed to routing (outbox).
+    """
+    request = db.session.get(HelpRequest, request_id, with_for_update=True)
+    if request is None:
+        return None
+    done = db.session.scalar(select(Classification).where(Classification.request_id == request_id))
+    if done is not None:
+        return done
+    requester = db.session.get(Requester, request.requester_id)
+    kind = requester.kind if requester else None
+    prediction = active_model().predict(request_text(request), kind)
+    result = Classification(
+        request_id=request.id,
+        themes=[{"theme": t, "score": round(s, 4)} for t, s in prediction.themes],
+        top_theme=prediction.themes[0][0], language=prediction.language,
+        crisis=prediction.crisis, spam=prediction.spam, needs_triage=prediction.needs_triage,
+        reason=prediction.reason, explanation=prediction.explanation,
+        model_version=prediction.model_version,
+    )
+    db.session.add(result)
+    if request.status == "received":  # withdrawn meanwhile: keep the reading, not the move
+        if prediction.crisis:
+            request.status = "needs_triage"
+        elif prediction.spam:
+            request.status = "spam"
+        elif prediction.needs_triage:
+            request.status = "needs_triage"
+        else:
+            request.status = "classified"
+            hand_to_routing(request)
+    record(request, "classified", "system", public=not prediction.spam, data={
+        "top_theme": result.top_theme, "crisis": result.crisis, "spam": result.spam,
+        "needs_triage": result.needs_triage, "reason": result.reason,
+        "model_version": result.model_version,
+    })
+    return result
+
+
+def hand_to_routing(request: HelpRequest) -> None:
+    db.session.execute(insert(OutboxMessage), {"task": ROUTE_TASK, "args": [request.id],
+                                               "created_at": utcnow(), "attempts": 0})
+
+
+def restore_from_spam(request: HelpRequest, actor: str) -> None:
+    """The central team's "not spam": the request goes on to routing."""
+    if request.status != "spam":
+        raise ClassifyError(f"{request.reference} is not held as spam (status {request.status})")
+    request.status = "classified"
+    hand_to_routing(request)
+    record(request, "spam_restored", actor)
+
+
+def mark_spam(request: HelpRequest, actor: str) -> None:
+    if request.status in ("resolved", "closed", "withdrawn", "spam"):
+        raise ClassifyError(f"{request.reference} cannot be marked as spam now")
+    request.status = "spam"
+    record(request, "marked_spam", actor)
+
+
+def correct_themes(request: HelpRequest, themes: list[str], actor: str) -> None:
+    """A coordinator's or the central team's correction: an event, and a training example."""
+    if not themes or any(t not in THEMES for t in themes) or len(set(themes)) != len(themes):
+        raise ClassifyError(f"themes must be distinct slugs of: {', '.join(THEMES)}")
+    record(request, "themes_corrected", actor, data={"themes": themes[:3]})
+
+
+def corrections() -> list[Example]:
+    """The latest correction of each request, as training examples."""
+    latest = (select(Event.request_id, func.max(Event.id).label("id"))
+              .where(Event.type == "themes_corrected").group_by(Event.request_id).subquery())
+    rows = db.session.execute(
+        select(Event.data, HelpRequest.subject, HelpRequest.description, Requester.kind)
+        .join(latest, latest.c.id == Event.id)
+        .join(HelpRequest, HelpRequest.id == Event.request_id)
+        .join(Requester, Requester.id == HelpRequest.requester_id)
+    ).all()
+    return [Example(text=f"{subject}\n{description}", themes=tuple(data["themes"]), kind=kind)
+            for data, subject, description, kind in rows]
