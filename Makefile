@@ -52,6 +52,7 @@ translations-extract: install
 	$(BIN)/pybabel update --no-fuzzy-matching -i desk/translations/messages.pot -d desk/translations
 
 bench: install services
+	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/intake.py
 
 clean:

@@ -221,7 +221,7 @@ def test_evaluate_command_prints_the_figures(app, tmp_path):
     assert refused.exit_code != 0 and "line 1" in refused.output
 
 
-def test_a_crisis_filed_on_the_form_reaches_triage_through_a_real_worker(database, redis_url):
+def test_crisis_and_spam_filed_on_the_form_are_handled_by_a_real_worker(database, redis_url):
     from celery.contrib.testing.worker import start_worker
 
     import workers.tasks  # noqa: F401  (registers the tasks)
@@ -234,21 +234,25 @@ def test_a_crisis_filed_on_the_form_reaches_triage_through_a_real_worker(databas
             client = app.test_client()
             client.post("/", data={**VALID, "description": CRISIS_TEXT})
             confirmation = client.get("/bedankt").get_data(as_text=True)
-            assert "1813" in confirmation and "112" in confirmation  # at once, before any worker
+            assert 'class="help-lines"' in confirmation  # at once, before any worker
+            assert "1813" in confirmation and "1712" in confirmation
+            client.post("/", data={**VALID, "subject": "Geld nodig?", "description": SPAM_TEXT})
             with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False,
                               shutdown_timeout=10):
-                deadline = time.monotonic() + 20
+                deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
                     db.session.rollback()
-                    if db.session.scalar(select(Classification)):
+                    if db.session.scalar(select(func.count()).select_from(Classification)) == 2:
                         break
                     time.sleep(0.1)
             db.session.rollback()
-            request = db.session.scalar(select(HelpRequest))
-            assert request.status == "needs_triage"
-            assert routed(request) == 0
+            crisis, spam = db.session.scalars(select(HelpRequest).order_by(HelpRequest.id)).all()
+            assert crisis.status == "needs_triage" and routed(crisis) == 0
+            assert spam.status == "spam" and routed(spam) == 0
+            spam_page = client.get(status_link(client.get("/bedankt").get_data(as_text=True)))
+            assert 'class="help-lines"' not in spam_page.get_data(as_text=True)
             page = client.get(status_link(confirmation)).get_data(as_text=True)
-            assert "1813" in page and "1712" in page
+            assert 'class="help-lines"' in page and "1712" in page
             french = client.get(status_link(confirmation) + "?lang=fr").get_data(as_text=True)
             assert "0800 32 123" in french
     finally:

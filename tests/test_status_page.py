@@ -26,6 +26,7 @@ def test_status_page_shows_reference_status_and_timeline(client, link):
     assert reference in page
     assert "Ontvangen: we lezen uw vraag." in page
     assert "Uw vraag is ontvangen." in page
+    assert 'class="help-lines"' not in page  # a calm request gets no crisis lines
     assert answer.headers["Cache-Control"] == "no-store"
     assert answer.headers["Referrer-Policy"] == "no-referrer"
 

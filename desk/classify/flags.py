@@ -44,6 +44,9 @@ _CRISIS = {
         r"\blettre d'?adieu", r"\bbetter off without me", r"\bno (point|reason) (in )?(living|"
         r"going on|to live)", r"\bcut(ting)? (myself|my arms|my wrists)", r"\bgoodbye letter",
         r"\bgive away (my|all my) (things|stuff|belongings)",
+        r"\biedereen beter (af|zou zijn|is)", r"\bgeen reden meer (om|to)",
+        r"\ber\b.{0,30}\been (eind|einde) aan\b", r"\bno reason (left )?to (live|get up)",
+        r"\bplus (aucune )?raison de (vivre|me lever)",
     ],
     "violence": [
         r"\b(slaat|sloeg|schopt|schopte|wurgt|wurgde|mishandelt|mishandelde) "
@@ -70,7 +73,9 @@ _CRISIS = {
         r"\balleen (thuis )?(gelaten|achtergelaten|opgesloten)", r"\bopgesloten (in|op)",
         r"\b(dagen|nachten) (alleen|zonder (eten|ouders|toezicht))",
         r"\benferme(e|s|es)? (dans|a la maison|depuis|seule?s?)",
-        r"\blaisse(nt)? (seul|seule)\b",
+        r"\blaisse(e|es|s|nt)? seule?s?\b",
+        r"\b(leave|leaves|left) (their|his|her|the) (\w+ )?(kids|children|child|baby|son|"
+        r"daughter) (\w+ ){0,6}alone",
         r"\b(left|locked) (alone|in|up)\b.{0,30}\b(days|nights|child|kid|baby)",
         r"\b(grooming|lokt|lokken)\b",
     ],
@@ -78,6 +83,8 @@ _CRISIS = {
         r"\bacuut gevaar", r"\bin (direct|acuut|levens)gevaar", r"\blevensgevaar",
         r"(?<!pas )\ben danger\b", r"\bdanger immediat", r"\bin (immediate )?danger\b",
         r"\bwapen\b", r"\bgeweer\b", r"\bune arme\b", r"\ba (gun|knife|weapon)\b",
+        r"\bgevallen\b.{0,60}\bniet (meer )?recht", r"\b(will|gonna|going to) hurt (me|her|him|us)",
+        r"\b(pijn|kwaad) (aan )?(doen|te doen)\b", r"\bva (me|nous) (tuer|frapper)",
     ],
 }
 
