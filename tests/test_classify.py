@@ -139,6 +139,8 @@ def test_corrections_become_training_examples_and_promotion_needs_a_fair_score(a
 
     kept, promoted = retrain(corrections())
     db.session.commit()
+    again, _ = retrain(corrections())  # nothing new to learn: nothing trained, nothing added
+    assert again.version == kept.version
     assert promoted == (kept.metrics["candidate"]["top1"] >= kept.metrics["active"]["top1"]
                         and kept.metrics["candidate"]["top3"] >= kept.metrics["active"]["top3"])
     assert active_model().version == (kept.version if promoted else shipped_model().version)

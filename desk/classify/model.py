@@ -180,6 +180,13 @@ def _sigmoid(value: float) -> float:
 
 
 # -- training --------------------------------------------------------------------------------
+def examples_digest(examples: list[Example]) -> str:
+    """Names what a model learned from: the same examples give the same digest."""
+    return hashlib.sha256("\n".join(
+        f"{e.text}|{','.join(e.themes)}|{e.kind}|{e.crisis}|{e.spam}" for e in examples
+    ).encode()).hexdigest()[:8]
+
+
 def train(examples: list[Example], *, note: str = "") -> ThemeModel:
     """Fit the model on examples (themes, crisis and spam labels). Takes seconds."""
     from scipy import sparse
@@ -233,9 +240,7 @@ def train(examples: list[Example], *, note: str = "") -> ThemeModel:
     crisis_coef, crisis_bias = head([e.crisis for e in examples])
     spam_coef, spam_bias = head([e.spam for e in examples])
 
-    digest = hashlib.sha256("\n".join(
-        f"{e.text}|{','.join(e.themes)}|{e.kind}|{e.crisis}|{e.spam}" for e in examples
-    ).encode()).hexdigest()[:8]
+    digest = examples_digest(examples)
     now = datetime.now(UTC)
     meta = {
         "version": f"{now:%Y%m%d%H%M%S}-{digest}",

@@ -10,6 +10,7 @@ version is promoted only when it scores at least as well on the evaluation file.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from desk.classify import corpus
-from desk.classify.model import Example, ThemeModel, train
+from desk.classify.model import Example, ThemeModel, examples_digest, train
 from desk.classify.models import ModelVersion
 from desk.extensions import db
 from desk.timeutil import utcnow
@@ -49,7 +50,7 @@ def shipped_model(directory: Path | None = None) -> ThemeModel:
             log.info("training the shipped model (first use of this corpus)")
             model = train(corpus.shipped_training(), note="shipped corpus")
             directory.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".tmp")
+            partial = path.with_suffix(f".{os.getpid()}.tmp")  # workers may train at once
             partial.write_bytes(model.to_bytes())
             partial.replace(path)  # atomic: a second process never reads half a file
         _shipped.clear()
@@ -80,12 +81,20 @@ def forget_active() -> None:
 
 def retrain(corrections: list[Example]) -> tuple[ModelVersion, bool]:
     """Train on the corpus plus corrections; keep the version; promote it if it scores at least
-    as well as the active model on the evaluation file. Returns (version, promoted)."""
+    as well as the active model on the evaluation file. Returns (version, promoted).
+
+    Nothing new to learn (the same examples as a kept version): that version is returned as it
+    is, and nothing is trained.
+    """
+    examples = corpus.shipped_training() + corrections
+    same = db.session.scalar(select(ModelVersion).where(
+        ModelVersion.version.endswith("-" + examples_digest(examples))))
+    if same is not None:
+        return same, False
     evaluation_set = corpus.load(corpus.EVALUATION_FILE)
     current = active_model()
     current_score = corpus.evaluate(current, evaluation_set)
-    candidate = train(corpus.shipped_training() + corrections,
-                      note=f"shipped corpus + {len(corrections)} corrections")
+    candidate = train(examples, note=f"shipped corpus + {len(corrections)} corrections")
     score = corpus.evaluate(candidate, evaluation_set)
     promoted = score.at_least_as_good_as(current_score)
     row = ModelVersion(version=candidate.version, blob=candidate.to_bytes(),
