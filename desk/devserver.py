@@ -1,11 +1,13 @@
 """`flask desk run-all`: web, worker, beat and mail sink together, for `make run`.
 
-Ctrl-C reaches every child (they share the terminal's process group); whatever is still
-running a few seconds later is terminated.
+Each child runs in a process group of its own; on Ctrl-C (or when one child stops) every group
+gets SIGTERM, and whatever is still running ten seconds later gets SIGKILL, so no worker process
+of gunicorn or Celery is left behind.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,7 +30,7 @@ def run_all(port: int) -> None:
                    "--concurrency", "2", "--without-gossip", "--without-mingle"],
         "beat": [str(bin_dir / "celery"), "-A", "workers", "beat", "--loglevel", "INFO",
                  "--schedule", schedule],
-        "web": [str(bin_dir / "gunicorn"), "--workers", "2", "--threads", "4", "--bind",
+        "web": [str(bin_dir / "gunicorn"), "--workers", "3", "--bind",
                 f"127.0.0.1:{port}", "--access-logfile", "-", "wsgi:app"],
     }
     if current_app.config["MAIL_SERVER"] not in ("127.0.0.1", "localhost"):
@@ -36,7 +38,8 @@ def run_all(port: int) -> None:
     children: dict[str, subprocess.Popen] = {}
     try:
         for name, command in commands.items():
-            children[name] = subprocess.Popen(command, env=os.environ.copy())
+            children[name] = subprocess.Popen(command, env=os.environ.copy(),
+                                              start_new_session=True)
         print(f"\n  The desk runs at http://127.0.0.1:{port}  (Ctrl-C stops everything)\n",
               flush=True)
         while all(child.poll() is None for child in children.values()):
@@ -47,11 +50,14 @@ def run_all(port: int) -> None:
         pass
     finally:
         for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + 10
         for child in children.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+            _signal_group(child, signal.SIGKILL)  # stragglers: a child's own children too
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)

@@ -35,6 +35,14 @@ def flask(*args: str, env: dict[str, str]) -> None:
                    check=True, capture_output=True, timeout=180, stdin=subprocess.DEVNULL)
 
 
+def _environ_or_cmdline(process: Path) -> str:
+    try:
+        return ((process / "environ").read_bytes() + (process / "cmdline").read_bytes()).decode(
+            errors="replace")
+    except OSError:
+        return ""
+
+
 def test_embedded_defaults_start_and_take_a_request(tmp_path):
     env = embedded_env(tmp_path)
     flask("db", "upgrade", env=env)  # the steps of `make run`
@@ -91,8 +99,11 @@ def test_embedded_defaults_start_and_take_a_request(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             raise
         log.close()
-    # Ctrl-C stopped every child: nothing of this run listens any more.
+    # Ctrl-C stopped every child, and their children: no process of this run is left.
     time.sleep(0.5)
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and str(tmp_path) in
+            _environ_or_cmdline(p)]
+    assert left == [], f"processes left behind: {[p.name for p in left]}"
     try:
         urllib.request.urlopen(base + "/", timeout=1)
         raise AssertionError("the web server still answers after Ctrl-C")
