@@ -54,6 +54,7 @@ translations-extract: install
 
 bench: install services
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 
 clean:
