@@ -9,7 +9,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from config import Config
+from config import ROOT, Config
 from desk.extensions import babel, csrf, db, limiter, mail, migrate
 
 
@@ -27,7 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.queue import init_celery
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(_root() / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -45,12 +45,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.cli.add_command(desk_cli)
     logging.basicConfig(level=logging.INFO)
     return app
-
-
-def _root():
-    from config import ROOT
-
-    return ROOT
 
 
 def _ensure_instance(app: Flask) -> None:

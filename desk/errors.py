@@ -36,8 +36,7 @@ def page_error(error: HTTPException):
     }
     code = error.code or 500
     title = titles.get(code, _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))
-    response = render_template("error.html", title=title, code=code), code
-    return response
+    return render_template("error.html", title=title, code=code), code
 
 
 def handle_http_error(error: HTTPException):

@@ -14,6 +14,7 @@ from desk.extensions import db
 
 HEADER = "X-API-Key"
 _CACHE_SECONDS = 60
+_CACHE_SIZE = 1000  # keys presented, known or not: bounded, so made-up keys cannot fill memory
 _SLOT = "desk.api_client_id"
 _cache: dict[str, tuple[float, int | None]] = {}
 
@@ -46,6 +47,8 @@ def trusted_client_id() -> int | None:
             client_id = db.session.scalar(
                 select(ApiClient.id).where(ApiClient.key_hash == digest, ApiClient.active)
             )
+            if len(_cache) >= _CACHE_SIZE:
+                _cache.clear()
             _cache[digest] = (time.monotonic() + _CACHE_SECONDS, client_id)
     request.environ[_SLOT] = client_id
     return client_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from desk.classify.model import THEMES, Example
 from desk.classify.models import Classification
@@ -11,8 +11,7 @@ from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import HelpRequest, Requester
-from desk.outbox.models import OutboxMessage
-from desk.timeutil import utcnow
+from desk.outbox.services import enqueue
 
 ROUTE_TASK = "desk.route_request"
 
@@ -68,8 +67,7 @@ def classify(request_id: int) -> Classification | None:
 
 
 def hand_to_routing(request: HelpRequest) -> None:
-    db.session.execute(insert(OutboxMessage), {"task": ROUTE_TASK, "args": [request.id],
-                                               "created_at": utcnow(), "attempts": 0})
+    enqueue(ROUTE_TASK, request.id)
 
 
 def restore_from_spam(request: HelpRequest, actor: str) -> None:

@@ -23,8 +23,8 @@ from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import resolve
 from desk.intake.models import HelpRequest, Requester, make_reference, parse_reference
-from desk.outbox.models import OutboxMessage
 from desk.outbox.relay import CHANNEL
+from desk.outbox.services import enqueue
 from desk.timeutil import utcnow
 
 CLASSIFY_TASK = "desk.classify_request"
@@ -32,12 +32,10 @@ CLASSIFY_TASK = "desk.classify_request"
 _requesters = Requester.__table__
 _requests = HelpRequest.__table__
 _events = Event.__table__
-_outbox = OutboxMessage.__table__
 
 _insert_requester = insert(_requesters).returning(_requesters.c.id)
 _insert_request = insert(_requests).returning(_requests.c.id)
 _insert_event = insert(_events)
-_insert_outbox = insert(_outbox)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,20 +207,17 @@ def _file_portable(row: dict[str, Any]) -> int:
         {"request_id": request_id, "type": "received", "actor": "requester", "public": True,
          "data": row["event_data"], "created_at": now},
     )
-    session.execute(
-        _insert_outbox,
-        {"task": CLASSIFY_TASK, "args": [request_id], "created_at": now, "attempts": 0},
-    )
+    enqueue(CLASSIFY_TASK, request_id)
     return request_id
 
 
-def find_by_token(token: str) -> HelpRequest | None:
-    """The request a private status token opens, or None for a wrong or forged token."""
+def find_by_token(token: str, *, for_update: bool = False) -> HelpRequest | None:
+    """The request a private status token opens, or None for a wrong or forged token.
+    With for_update the row is locked until commit (the requester's actions)."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(
-        select(HelpRequest).where(HelpRequest.status_token_hash == token_hash(token))
-    )
+    query = select(HelpRequest).where(HelpRequest.status_token_hash == token_hash(token))
+    return db.session.scalar(query.with_for_update() if for_update else query)
 
 
 def find_by_reference(reference: str) -> HelpRequest | None:

@@ -19,7 +19,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from desk.classify.flags import crisis_signals
 from desk.extensions import db, limiter
@@ -28,7 +27,7 @@ from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, HelpRequest
 from desk.intake.schemas import LIMITS, FormSchema, error_texts
-from desk.intake.services import file_and_commit, find_by_token, token_hash
+from desk.intake.services import file_and_commit, find_by_token
 
 bp = Blueprint("intake", __name__)
 
@@ -104,14 +103,7 @@ def confirmation():
 
 
 def _load(token: str, for_update: bool = False) -> HelpRequest:
-    if for_update:
-        found = db.session.scalar(
-            select(HelpRequest)
-            .where(HelpRequest.status_token_hash == token_hash(token))
-            .with_for_update()
-        ) if token and len(token) <= 100 else None
-    else:
-        found = find_by_token(token)
+    found = find_by_token(token, for_update=for_update)
     if found is None:
         abort(404)
     return found
