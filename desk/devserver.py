@@ -1,8 +1,8 @@
 """`flask desk run-all`: web, worker, beat and mail sink together, for `make run`.
 
-Each child runs in a process group of its own; on Ctrl-C (or when one child stops) every group
-gets SIGTERM, and whatever is still running ten seconds later gets SIGKILL, so no worker process
-of gunicorn or Celery is left behind.
+Each child runs in a process group of its own; on Ctrl-C, SIGTERM, or when one child stops,
+every group gets SIGTERM, and whatever is still running ten seconds later gets SIGKILL, so no
+worker process of gunicorn or Celery is left behind.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ def run_all(port: int) -> None:
     if current_app.config["MAIL_SERVER"] not in ("127.0.0.1", "localhost"):
         del commands["mail"]  # a real mail server is configured
     children: dict[str, subprocess.Popen] = {}
+    # Ctrl-C, and a plain `kill`, end every child. (Set explicitly: a shell that started us in
+    # the background may have left SIGINT ignored, and Python's default SIGTERM cleans nothing.)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for name, command in commands.items():
             children[name] = subprocess.Popen(command, env=os.environ.copy(),
@@ -56,6 +60,10 @@ def run_all(port: int) -> None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(max(0.1, deadline - time.monotonic()))
             _signal_group(child, signal.SIGKILL)  # stragglers: a child's own children too
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
