@@ -64,6 +64,16 @@ class Config:
         self.MODEL_DIR = _env("MODEL_DIR", str(INSTANCE / "models"))
         self.RETRAIN_HOURS = float(_env("RETRAIN_HOURS", "24"))
 
+        # Routing: how long a partner has to answer an offer (working days: no weekends, no
+        # Belgian public holidays), when to remind them, after how many partners a request goes
+        # to the central team, and when to tell a requester that it takes longer than expected.
+        self.OFFER_WORKING_DAYS = _int("OFFER_WORKING_DAYS", 2)
+        self.OFFER_REMIND_HOURS_BEFORE = float(_env("OFFER_REMIND_HOURS_BEFORE", "8"))
+        self.MAX_PARTNERS = _int("MAX_PARTNERS", 3)
+        self.DELAY_NOTICE_WORKING_DAYS = _int("DELAY_NOTICE_WORKING_DAYS", 4)
+        self.OFFER_SWEEP_SECONDS = _int("OFFER_SWEEP_SECONDS", 60)
+        self.PARTNER_CACHE_SECONDS = float(_env("PARTNER_CACHE_SECONDS", "10"))
+
         # Mail: by default to the local sink started by `make run` (files in instance/mail).
         self.MAIL_SERVER = _env("MAIL_SERVER", "127.0.0.1")
         self.MAIL_PORT = _int("MAIL_PORT", 8025)

@@ -3,7 +3,7 @@ otherwise taken from the browser."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, refresh
 
 COOKIE = "lang"
@@ -12,6 +12,8 @@ NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 def select_locale() -> str:
     languages = ("nl", "fr", "en")
+    if not has_request_context():  # a worker or the command line: Dutch first
+        return "nl"
     forced = request.environ.get("desk.language")
     if forced in languages:
         return forced

@@ -2,11 +2,13 @@
 
 from desk.accounts.models import ApiClient, User
 from desk.classify.models import Classification, ModelVersion
-from desk.events.models import Event, TaskRun
+from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
 from desk.intake.models import HelpRequest, Requester
+from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.routing.models import Offer
 
 __all__ = [
     "ApiClient",
@@ -15,12 +17,13 @@ __all__ = [
     "Event",
     "HelpRequest",
     "Municipality",
+    "Notification",
+    "Offer",
     "OutboxMessage",
     "Partner",
     "PartnerTheme",
     "Postcode",
     "Requester",
-    "TaskRun",
     "Theme",
     "User",
 ]

@@ -37,6 +37,10 @@ def init_celery(app: Flask) -> Celery:
                 "task": "desk.relay_outbox",
                 "schedule": float(app.config["OUTBOX_SWEEP_SECONDS"]),
             },
+            "offer-sweep": {
+                "task": "desk.sweep_offers",
+                "schedule": float(app.config["OFFER_SWEEP_SECONDS"]),
+            },
             "retrain-classifier": {
                 "task": "desk.retrain_classifier",
                 "schedule": float(app.config["RETRAIN_HOURS"]) * 3600,

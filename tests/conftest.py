@@ -24,11 +24,12 @@ os.environ.update(
     DATABASE_URL=f"postgresql+psycopg://postgres@{PG_HOST}:5432/{DB_NAME}",
     CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
     SECRET_KEY="test-" + secrets.token_hex(16),
+    PARTNER_CACHE_SECONDS="0",  # a test that edits a partner sees it at once
 )
 
 # Tables that hold what tests make; geography, themes and partners are seeded once.
-VOLATILE = ("events", "outbox", "task_runs", "classifications", "model_versions", "help_requests",
-            "requesters", "api_clients")
+VOLATILE = ("events", "outbox", "notifications", "offers", "classifications", "model_versions",
+            "help_requests", "requesters", "api_clients")
 
 
 def free_port() -> int:
@@ -99,6 +100,8 @@ def clean(app) -> None:
         db.session.remove()
         db.session.execute(text(f"TRUNCATE {', '.join(VOLATILE)} RESTART IDENTITY CASCADE"))
         db.session.execute(text("DELETE FROM users WHERE email NOT LIKE 'coordinator@%'"))
+        db.session.execute(text("UPDATE users SET password_hash = NULL"))
+        db.session.execute(text("UPDATE partners SET load = 0, paused_until = NULL, active = true"))
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

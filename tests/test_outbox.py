@@ -11,12 +11,10 @@ import redis
 from sqlalchemy import func, select
 
 from desk.classify.models import Classification
-from desk.events.models import TaskRun
 from desk.extensions import db
 from desk.intake.services import file_request
 from desk.outbox.models import OutboxMessage
 from desk.outbox.relay import Relay, publish_all
-from desk.tasklog import note_ran
 from tests.conftest import VALID, api_body, clean, free_port, make_app
 
 
@@ -135,12 +133,6 @@ def test_rollback_sends_nothing(app, own_redis):
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert publish_all() == 0
-
-
-def test_task_ledger_notes_a_run_once(app):
-    assert note_ran("desk.route_request", "7") is True
-    assert note_ran("desk.route_request", "7") is False
-    assert db.session.scalar(select(func.count()).select_from(TaskRun)) == 1
 
 
 def test_beat_sweeps_the_outbox(app):

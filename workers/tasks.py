@@ -8,7 +8,9 @@ from desk.classify.registry import retrain
 from desk.classify.service import classify, corrections
 from desk.extensions import db
 from desk.outbox.relay import publish_all
-from desk.tasklog import note_ran
+from desk.routing import offers as routing
+from desk.routing.sweep import sweep
+from desk.timeutil import utcnow
 
 RETRY = {"autoretry_for": (Exception,), "max_retries": 8, "retry_backoff": True,
          "retry_backoff_max": 300, "retry_jitter": True}
@@ -25,12 +27,32 @@ def classify_request(request_id: int) -> str | None:
 
 
 @shared_task(name="desk.route_request", **RETRY)
-def route_request(request_id: int) -> bool:
-    """Routing proper comes with the partner matching; until then it notes the hand-over."""
+def route_request(request_id: int) -> int | None:
+    """Offer a classified request to the best partner (or send it to triage); the offer id."""
     try:
-        ran = note_ran("desk.route_request", str(request_id))
+        offer = routing.route_request(request_id)
         db.session.commit()
-        return ran
+        return offer.id if offer else None
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.expire_offer", **RETRY)
+def expire_offer(offer_id: int) -> bool:
+    try:
+        expired = routing.expire(offer_id)
+        db.session.commit()
+        return expired
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.sweep_offers", **RETRY)
+def sweep_offers() -> dict[str, int]:
+    try:
+        done = sweep(utcnow())
+        db.session.commit()
+        return done
     finally:
         db.session.remove()
 

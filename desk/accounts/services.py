@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from desk.accounts.models import ROLES, User
-from desk.accounts.passwords import MIN_LENGTH, hash_password
+from desk.accounts.passwords import MIN_LENGTH, check_password, hash_password
 from desk.extensions import db
 from desk.intake.schemas import is_email
 from desk.partners.models import Partner
@@ -40,3 +40,16 @@ def create_user(email: str, role: str, password: str | None, partner_slug: str |
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (same cost either way)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower(),
+                                                User.active))
+    if user is None or not user.password_hash:
+        check_password(_DUMMY_HASH, password)  # spend the same time: no account probing
+        return None
+    return user if check_password(user.password_hash, password) else None
+
+
+_DUMMY_HASH = hash_password("not a password of anyone's")

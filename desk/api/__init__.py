@@ -10,6 +10,7 @@ from desk.extensions import csrf
 
 def init_api(app: Flask) -> Api:
     from desk.api.requests import blp
+    from desk.api.staff import blp as staff_blp
 
     api = Api(app, spec_kwargs={"info": {"description": (
         "File a help request with BurgersAanZet and follow it. Errors are JSON: "
@@ -22,8 +23,12 @@ def init_api(app: Flask) -> Api:
     api.spec.components.security_scheme(
         "apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key",
                    "description": "For trusted clients: lifts the per-IP rate limit."})
-    csrf.exempt(blp)
-    api.register_blueprint(blp)
+    api.spec.components.security_scheme(
+        "staffBasic", {"type": "http", "scheme": "basic",
+                       "description": "A staff account's email and password."})
+    for blueprint in (blp, staff_blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
     app.register_blueprint(docs_bp)
     return api
 

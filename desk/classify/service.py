@@ -12,6 +12,7 @@ from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import HelpRequest, Requester
 from desk.outbox.services import enqueue
+from desk.routing.offers import let_go
 
 ROUTE_TASK = "desk.route_request"
 
@@ -51,10 +52,12 @@ def classify(request_id: int) -> Classification | None:
     if request.status == "received":  # withdrawn meanwhile: keep the reading, not the move
         if prediction.crisis:
             request.status = "needs_triage"
+            request.triage_reason = prediction.reason or "crisis"
         elif prediction.spam:
             request.status = "spam"
         elif prediction.needs_triage:
             request.status = "needs_triage"
+            request.triage_reason = prediction.reason
         else:
             request.status = "classified"
             hand_to_routing(request)
@@ -82,6 +85,7 @@ def restore_from_spam(request: HelpRequest, actor: str) -> None:
 def mark_spam(request: HelpRequest, actor: str) -> None:
     if request.status in ("resolved", "closed", "withdrawn", "spam"):
         raise ClassifyError(f"{request.reference} cannot be marked as spam now")
+    let_go(request, actor, "marked as spam")
     request.status = "spam"
     record(request, "marked_spam", actor)
 

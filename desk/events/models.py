@@ -1,9 +1,9 @@
-"""The append-only event log (timeline, audit trail, reports) and a ledger of task runs."""
+"""The append-only event log: the timeline, the audit trail and the reports read from it."""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desk.extensions import db
@@ -26,14 +26,3 @@ class Event(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-
-class TaskRun(db.Model):
-    """One row per (task, key) that ran to completion; a second run finds it and stops."""
-
-    __tablename__ = "task_runs"
-    __table_args__ = (UniqueConstraint("task", "key", name="uq_task_runs_task_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task: Mapped[str] = mapped_column(String(100))
-    key: Mapped[str] = mapped_column(String(100))
-    ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

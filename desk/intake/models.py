@@ -4,7 +4,7 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.extensions import db
@@ -61,6 +61,10 @@ class HelpRequest(db.Model):
         CheckConstraint(_in_list("language", LANGUAGES), name="language_known"),
         CheckConstraint(_in_list("source", SOURCES), name="source_known"),
         Index("ix_help_requests_status_created", "status", "created_at"),
+        Index("ix_help_requests_partner_status", "partner_id", "status"),
+        Index("ix_help_requests_delay_notice", "delay_notice_at",
+              postgresql_where=text("delay_notice_at IS NOT NULL"),
+              sqlite_where=text("delay_notice_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +80,12 @@ class HelpRequest(db.Model):
     municipality_nis: Mapped[str | None] = mapped_column(String(5), index=True)
     province_nis: Mapped[str | None] = mapped_column(String(5))
     in_area: Mapped[bool]  # Flanders or Brussels
+
+    # Routing: the partner holding the request now (offered to or accepted by), why it waits
+    # for the central team, and when to tell the requester it takes longer than expected.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    triage_reason: Mapped[str | None] = mapped_column(Text)
+    delay_notice_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # sha256 of the private status token; the token itself is never stored.
     status_token_hash: Mapped[str] = mapped_column(String(64), unique=True)

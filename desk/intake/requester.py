@@ -12,6 +12,7 @@ from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import WITHDRAWABLE, HelpRequest
+from desk.routing.offers import let_go
 
 MESSAGE_LIMIT = 5000
 
@@ -38,6 +39,8 @@ EVENT_WORDS = {
     "accepted": _l("Een partnerorganisatie neemt uw vraag op."),
     "message_to_requester": _l("Bericht voor u."),
     "resolved": _l("Uw vraag is afgerond."),
+    "closed_out_of_scope": _l("Uw vraag valt buiten wat de partners van BurgersAanZet doen; "
+                              "hier vindt u hulp:"),
 }
 
 
@@ -104,5 +107,6 @@ def add_message(request: HelpRequest, text: str) -> None:
 def withdraw(request: HelpRequest) -> None:
     if not can_withdraw(request):
         raise NotAllowed(_l("Deze vraag kan niet meer ingetrokken worden."))
+    let_go(request, "requester", "the requester withdrew the request")
     request.status = "withdrawn"
     record(request, "withdrawn", "requester", public=True)

@@ -23,6 +23,7 @@ class Theme(db.Model):
 
 class Partner(db.Model):
     __tablename__ = "partners"
+    __table_args__ = (CheckConstraint("load >= 0", name="load_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -34,6 +35,9 @@ class Partner(db.Model):
     coverage_municipalities: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["nl"])
     capacity: Mapped[int] = mapped_column(default=20)
+    # Open offers plus accepted requests now: kept by routing in the same transaction as each
+    # change, so "below capacity" holds even when two workers offer at once.
+    load: Mapped[int] = mapped_column(default=0, server_default="0")
     active: Mapped[bool] = mapped_column(default=True)
     paused_until: Mapped[date | None]
     is_demo: Mapped[bool] = mapped_column(default=False)

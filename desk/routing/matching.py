@@ -36,6 +36,13 @@ class PartnerProfile:
         return self.covers_all or (province in self.provinces) or (
             municipality in self.municipalities)
 
+    def coverage_words(self, need: Need) -> str:
+        if self.covers_all:
+            return "works in all of Flanders and Brussels"
+        if need.municipality in self.municipalities:
+            return f"works in {need.place or need.municipality}"
+        return f"works in {need.province_name or 'province ' + str(need.province)}"
+
 
 @dataclass(frozen=True, slots=True)
 class Need:
@@ -45,6 +52,8 @@ class Need:
     language: str
     in_area: bool = True
     skip: frozenset[int] = frozenset()  # partners that declined or let an offer expire
+    place: str | None = None  # names, for the explanation
+    province_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +102,8 @@ def decide(need: Need, partners: Iterable[PartnerProfile], today: date) -> Decis
             ((need.themes.get(theme, 0.0) * weight, theme)
              for theme, weight in partner.weights.items()), reverse=True)
         fit = sum(value for value, _ in contributions)
-        reasons = tuple(f"{theme} {need.themes.get(theme, 0.0):.2f}×{partner.weights[theme]:.1f}"
+        reasons = tuple(f"{theme} {need.themes.get(theme, 0.0):.2f} × weight "
+                        f"{partner.weights[theme]:.1f}"
                         for value, theme in contributions[:3] if value > 0)
         ranked.append(Candidate(partner, fit, reasons))
     # Best fit first; among near-equal fits the less loaded (relative to capacity) first.
@@ -105,10 +115,10 @@ def decide(need: Need, partners: Iterable[PartnerProfile], today: date) -> Decis
         near.sort(key=lambda c: (c.partner.load / max(c.partner.capacity, 1), -c.fit))
         ranked = near + rest
     chosen = ranked[0] if ranked and ranked[0].fit >= MIN_FIT else None
-    return Decision(chosen, ranked, excluded, _explain(chosen, ranked, excluded))
+    return Decision(chosen, ranked, excluded, _explain(need, chosen, ranked, excluded))
 
 
-def _explain(chosen: Candidate | None, ranked: list[Candidate],
+def _explain(need: Need, chosen: Candidate | None, ranked: list[Candidate],
              excluded: dict[str, str]) -> str:
     if chosen is None:
         if not ranked:
@@ -117,7 +127,7 @@ def _explain(chosen: Candidate | None, ranked: list[Candidate],
                 f"{ranked[0].fit:.2f}): central triage")
     partner = chosen.partner
     text = (f"{partner.name}: fit {chosen.fit:.2f} ({', '.join(chosen.reasons)}); "
-            f"load {partner.load} of {partner.capacity}")
+            f"{partner.coverage_words(need)}; load {partner.load} of {partner.capacity}")
     others = [f"{c.partner.name} {c.fit:.2f}" for c in ranked[1:3]]
     if others:
         text += f"; next: {', '.join(others)}"

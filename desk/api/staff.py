@@ -1,0 +1,315 @@
+"""The staff API under /api/v1/staff: offers and routing for coordinators and the central team.
+
+Authentication is HTTP Basic with a staff account's email and password. A coordinator sees and
+answers only their own partner's offers; anything else answers 404, as if it did not exist.
+The central team (admin) sees everything and may steer a request.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import g, request
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import select
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Conflict, Forbidden, NotFound, Unauthorized, UnprocessableEntity
+
+from desk.accounts.models import User
+from desk.accounts.services import authenticate
+from desk.classify.models import Classification
+from desk.errors import json_error
+from desk.events.models import Event
+from desk.extensions import db, limiter
+from desk.geo.lookup import municipalities
+from desk.intake.models import HelpRequest, make_reference
+from desk.intake.services import find_by_reference
+from desk.partners.models import Partner
+from desk.routing import offers as routing
+from desk.routing import overrides
+from desk.routing.models import OFFER_STATUSES, Offer
+
+blp = Blueprint("api_staff", __name__, url_prefix="/api/v1/staff",
+                description="Offers and routing, for partner coordinators and the central team")
+
+
+def _body_errors(schema: Schema) -> dict[str, Any]:
+    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
+    if body is None and not request.get_data():
+        body = {}
+    if not isinstance(body, dict):
+        raise UnprocessableEntity("Send a JSON object (Content-Type: application/json).")
+    try:
+        return schema.load(body)
+    except ValidationError as error:
+        raise _Invalid(error.messages) from error
+
+
+class _Invalid(Exception):
+    def __init__(self, messages: Any) -> None:
+        self.messages = messages
+
+
+@blp.errorhandler(_Invalid)
+def _invalid(error: _Invalid):  # type: ignore[no-untyped-def]
+    return json_error(UnprocessableEntity(), "Not all fields are valid.", error.messages)
+
+
+def staff(*, admin: bool = False):  # type: ignore[no-untyped-def]
+    """Require a staff account (HTTP Basic); `admin` for the central team's actions.
+
+    Failed logins count against the caller's address (20 a minute), successful ones do not.
+    """
+    def decorate(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        def checked(*args, **kwargs):  # type: ignore[no-untyped-def]
+            auth = request.authorization
+            user = None
+            if (auth is not None and auth.type == "basic" and auth.username and auth.password
+                    and len(auth.username) <= 254 and len(auth.password) <= 1000):
+                user = authenticate(auth.username, auth.password)
+            if user is None:
+                raise Unauthorized("Sign in with a staff account (HTTP Basic: email and password).",
+                                   www_authenticate=WWWAuthenticate("basic", {"realm": "desk"}))
+            if admin and user.role != "admin":
+                raise Forbidden("Only the central team may do this.")
+            g.staff = user
+            return view(*args, **kwargs)
+        return limiter.limit("20 per minute", deduct_when=lambda r: r.status_code == 401)(checked)
+    return decorate
+
+
+def _actor() -> str:
+    return f"user:{g.staff.id}"
+
+
+def _visible(request_: HelpRequest | None, user: User) -> HelpRequest:
+    """404 unless the user may see the request: admins all, coordinators their partner's."""
+    if request_ is None:
+        raise NotFound("No such request.")
+    if user.role != "admin" and db.session.scalar(
+            select(Offer.id).where(Offer.request_id == request_.id,
+                                   Offer.partner_id == user.partner_id).limit(1)) is None:
+        raise NotFound("No such request.")
+    return request_
+
+
+def _own_offer(offer_id: int, user: User) -> None:
+    partner_id = db.session.scalar(select(Offer.partner_id).where(Offer.id == offer_id))
+    if partner_id is None or (user.role != "admin" and partner_id != user.partner_id):
+        raise NotFound("No such offer.")
+
+
+def _request(reference: str, *, lock: bool = False) -> HelpRequest:
+    found = _visible(find_by_reference(reference), g.staff)
+    return routing.lock_request(found.id) if lock else found
+
+
+# -- schemas ---------------------------------------------------------------------------------
+
+class OfferSchema(Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    partner = fields.String(metadata={"description": "The partner's slug"})
+    status = fields.String(metadata={"description": ", ".join(OFFER_STATUSES)})
+    offered_by = fields.String()
+    offered_at = fields.DateTime()
+    due_at = fields.DateTime()
+    answered_at = fields.DateTime(allow_none=True)
+    fit = fields.Float(allow_none=True)
+    explanation = fields.String(metadata={"description": "Why this partner, in plain words"})
+    reason = fields.String(allow_none=True, metadata={"description": "Why declined/withdrawn"})
+
+
+class RequestDetailSchema(Schema):
+    reference = fields.String()
+    status = fields.String()
+    triage_reason = fields.String(allow_none=True)
+    subject = fields.String()
+    description = fields.String()
+    language = fields.String()
+    municipality = fields.String(allow_none=True)
+    requester_kind = fields.String()
+    contact = fields.Dict(allow_none=True, metadata={
+        "description": "Name, email, phone: for the central team, and for the partner once "
+                       "it has accepted"})
+    themes = fields.List(fields.Dict())
+    crisis = fields.Boolean(allow_none=True)
+    created_at = fields.DateTime()
+    offers = fields.List(fields.Nested(OfferSchema))
+    events = fields.List(fields.Dict())
+
+
+class DeclineSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class OfferToSchema(Schema):
+    partner = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                            metadata={"description": "The partner's slug"})
+
+
+class CloseSchema(Schema):
+    referral = fields.String(required=True, validate=validate.Length(min=1, max=5000),
+                             metadata={"description": "Where the requester can turn instead"})
+
+
+class OfferListQuery(Schema):
+    status = fields.String(load_default="offered", validate=validate.OneOf(OFFER_STATUSES))
+    partner = fields.String(load_default=None, metadata={"description": "Admins: a slug"})
+
+
+def _offer_out(offer: Offer, reference: str, slug: str) -> dict[str, Any]:
+    return {"id": offer.id, "reference": reference, "partner": slug, "status": offer.status,
+            "offered_by": offer.offered_by, "offered_at": offer.offered_at,
+            "due_at": offer.due_at, "answered_at": offer.answered_at, "fit": offer.fit,
+            "explanation": offer.explanation, "reason": offer.reason}
+
+
+def _detail(found: HelpRequest) -> dict[str, Any]:
+    user: User = g.staff
+    offers = db.session.execute(
+        select(Offer, Partner.slug).join(Partner, Partner.id == Offer.partner_id)
+        .where(Offer.request_id == found.id).order_by(Offer.id)).all()
+    accepted_by_me = any(o.status == "accepted" and o.partner_id == user.partner_id
+                         for o, _ in offers)
+    classification = db.session.scalar(
+        select(Classification).where(Classification.request_id == found.id))
+    requester = found.requester
+    place = municipalities().get(found.municipality_nis or "")
+    events = []
+    if user.role == "admin":
+        events = [{"at": e.created_at.isoformat(), "type": e.type, "actor": e.actor,
+                   "data": {k: v for k, v in (e.data or {}).items() if k != "text"}}
+                  for e in db.session.scalars(select(Event).where(Event.request_id == found.id)
+                                              .order_by(Event.id))]
+    return {
+        "reference": found.reference, "status": found.status,
+        "triage_reason": found.triage_reason, "subject": found.subject,
+        "description": found.description, "language": found.language,
+        "municipality": place.name_nl if place else None,
+        "requester_kind": requester.kind,
+        "contact": ({"name": requester.name, "organisation": requester.organisation,
+                     "email": requester.email, "phone": requester.phone}
+                    if user.role == "admin" or accepted_by_me else None),
+        "themes": classification.themes[:3] if classification else [],
+        "crisis": classification.crisis if classification else None,
+        "created_at": found.created_at,
+        "offers": [_offer_out(o, found.reference, slug) for o, slug in offers
+                   if user.role == "admin" or o.partner_id == user.partner_id],
+        "events": events,
+    }
+
+
+# -- routes ----------------------------------------------------------------------------------
+
+@blp.route("/offers", methods=["GET"])
+@blp.arguments(OfferListQuery, location="query", as_kwargs=True)
+@blp.response(200, OfferSchema(many=True))
+@blp.doc(security=[{"staffBasic": []}])
+@staff()
+def list_offers(status: str, partner: str | None):
+    """Your partner's offers (open ones unless `status` says otherwise), newest first."""
+    user: User = g.staff
+    query = (select(Offer, Partner.slug, HelpRequest.id, HelpRequest.created_at)
+             .join(Partner, Partner.id == Offer.partner_id)
+             .join(HelpRequest, HelpRequest.id == Offer.request_id)
+             .where(Offer.status == status).order_by(Offer.id.desc()).limit(200))
+    if user.role != "admin":
+        query = query.where(Offer.partner_id == user.partner_id)
+    elif partner:
+        query = query.where(Partner.slug == partner)
+    return [_offer_out(offer, make_reference(rid, created), slug)
+            for offer, slug, rid, created in db.session.execute(query)]
+
+
+@blp.route("/requests/<reference>", methods=["GET"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff()
+def show_request(reference: str):
+    """A request as staff see it: the question, its themes, its offers and why."""
+    return _detail(_request(reference))
+
+
+def _answer(view):  # type: ignore[no-untyped-def]
+    """Commit on success; a refused step answers 409 with the reason and changes nothing."""
+    @wraps(view)
+    def answered(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            result = view(*args, **kwargs)
+        except routing.RoutingError as refusal:
+            db.session.rollback()
+            raise Conflict(str(refusal)) from refusal
+        db.session.commit()
+        return result
+    return answered
+
+
+@blp.route("/offers/<int:offer_id>/accept", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff()
+@_answer
+def accept_offer(offer_id: int):
+    """Accept the offer: the request is yours, and the requester hears it is in good hands."""
+    _own_offer(offer_id, g.staff)
+    offer = routing.accept(offer_id, _actor())
+    return _detail(db.session.get(HelpRequest, offer.request_id))
+
+
+@blp.route("/offers/<int:offer_id>/decline", methods=["POST"])
+@blp.response(200, OfferSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff()
+@_answer
+def decline_offer(offer_id: int):
+    """Decline with a reason: the request moves on to the next best partner."""
+    _own_offer(offer_id, g.staff)
+    body = _body_errors(DeclineSchema())
+    offer = routing.decline(offer_id, body["reason"], _actor())
+    found = db.session.get(HelpRequest, offer.request_id)
+    return _offer_out(offer, found.reference, offer.partner.slug)
+
+
+@blp.route("/requests/<reference>/offer", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff(admin=True)
+@_answer
+def offer_to_partner(reference: str):
+    """Central team: offer the request to the partner you choose."""
+    body = _body_errors(OfferToSchema())
+    partner = db.session.scalar(select(Partner).where(Partner.slug == body["partner"]))
+    if partner is None:
+        raise _Invalid({"partner": [f"No partner with slug {body['partner']!r}."]})
+    found = _request(reference, lock=True)
+    overrides.offer_to(found, partner, _actor())
+    return _detail(found)
+
+
+@blp.route("/requests/<reference>/reroute", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff(admin=True)
+@_answer
+def reroute(reference: str):
+    """Central team: run routing again (the open offer is withdrawn; no partner limit)."""
+    found = _request(reference, lock=True)
+    overrides.reroute(found, _actor())
+    return _detail(found)
+
+
+@blp.route("/requests/<reference>/close", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff(admin=True)
+@_answer
+def close(reference: str):
+    """Central team: close as out of scope, with a referral the requester will see."""
+    body = _body_errors(CloseSchema())
+    found = _request(reference, lock=True)
+    overrides.close_out_of_scope(found, body["referral"], _actor())
+    return _detail(found)

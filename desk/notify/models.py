@@ -1,0 +1,52 @@
+"""Notifications: who must hear what about a request, written with the change that causes it.
+
+Each row is one message to one recipient at one step; the unique key makes a second write of
+the same notification (a task run twice) a no-op. The email loop renders and sends them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desk.extensions import db
+from desk.timeutil import utcnow
+
+KINDS = (
+    "offer",           # to the partner: a request is offered to you
+    "offer_reminder",  # to the partner: the offer is due soon
+    "offer_withdrawn", # to the partner: never mind, the offer is off
+    "accepted",        # to the requester: in good hands
+    "delayed",         # to the requester: it takes longer than expected
+    "closed",          # to the requester: closed, with a referral
+    "needs_triage",    # to the central team
+)
+STATES = ("pending", "sent", "failed")
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state_known"),
+        db.UniqueConstraint("request_id", "kind", "recipient", "step",
+                            name="uq_notifications_once"),
+        Index("ix_notifications_pending", "created_at",
+              postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    # "requester", "partner:<id>" or "central"
+    recipient: Mapped[str] = mapped_column(String(40))
+    # What makes it distinct: the offer id for offer mails, "1" for once-per-request ones.
+    step: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(2))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

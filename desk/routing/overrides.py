@@ -1,0 +1,73 @@
+"""The central team's overrides: offer to a chosen partner, re-run routing, close as out of
+scope with a referral. Each takes a locked request (`offers.lock_request`) and its actor."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+
+from desk.events.services import record
+from desk.extensions import db
+from desk.intake.models import HelpRequest
+from desk.notify.services import notify
+from desk.partners.models import Partner
+from desk.routing.models import Offer
+from desk.routing.offers import RoutingError, let_go, make_offer, route, withdraw_open_offer
+from desk.timeutil import utcnow
+
+# Where a person may still steer the request.
+STEERABLE = ("received", "classified", "needs_triage", "offered", "spam")
+REFERRAL_LIMIT = 5000
+
+
+def _steerable(request: HelpRequest) -> None:
+    if request.status not in STEERABLE:
+        raise RoutingError(_l("Deze vraag is al opgenomen of afgesloten (status %(status)s).",
+                              status=request.status))
+
+
+def offer_to(request: HelpRequest, partner: Partner, actor: str, *,
+             now: datetime | None = None) -> Offer:
+    """Offer to the partner the central team chose, whatever the score says (a person's
+    judgement; the partner's place is counted even beyond capacity)."""
+    now = now or utcnow()
+    _steerable(request)
+    if not partner.active:
+        raise RoutingError(_l("%(partner)s is niet actief.", partner=partner.name))
+    withdraw_open_offer(request, actor, "the central team offered it to another partner",
+                        now=now)
+    db.session.execute(update(Partner).where(Partner.id == partner.id)
+                       .values(load=Partner.load + 1))
+    request.status = "classified"
+    return make_offer(request, partner.id, actor, now, fit=None,
+                  explanation=f"{partner.name}: chosen by the central team", data={},
+                  languages=partner.languages or ["nl"])
+
+
+def reroute(request: HelpRequest, actor: str, *, now: datetime | None = None) -> Offer | None:
+    """Route again from scratch: the open offer is withdrawn, partners that declined stay
+    skipped, and the limit on the number of partners is lifted."""
+    now = now or utcnow()
+    _steerable(request)
+    withdraw_open_offer(request, actor, "the central team re-ran routing", now=now)
+    request.status = "classified"
+    record(request, "rerouted", actor)
+    return route(request, actor, now=now, limit=False)
+
+
+def close_out_of_scope(request: HelpRequest, referral: str, actor: str) -> None:
+    """Not something the partners do: close it, and tell the requester where to go instead."""
+    referral = (referral or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if not referral:
+        raise RoutingError(_l("Schrijf een doorverwijzing: waar kan de aanvrager terecht?"))
+    if len(referral) > REFERRAL_LIMIT:
+        raise RoutingError(_l("Gebruik ten hoogste %(max)d tekens.", max=REFERRAL_LIMIT))
+    _steerable(request)
+    let_go(request, actor, "closed as out of scope")
+    request.status = "closed"
+    request.triage_reason = None
+    event = record(request, "closed_out_of_scope", actor, public=True,
+                   data={"text": referral})
+    notify(request, "closed", "requester", event.id, data={"referral": referral})

@@ -1,0 +1,54 @@
+"""Partner profiles as routing sees them: read from the database, the slow-changing part
+cached for a few seconds (PARTNER_CACHE_SECONDS), the load always fresh."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+from flask import current_app
+from sqlalchemy import select
+
+from desk.extensions import db
+from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.routing.matching import PartnerProfile
+
+_lock = threading.Lock()
+_cached: tuple[float, tuple[PartnerProfile, ...]] | None = None
+
+
+def forget_profiles() -> None:
+    """Drop the cache: the next routing reads partners afresh (after an edit, in tests)."""
+    global _cached
+    with _lock:
+        _cached = None
+
+
+def _read() -> tuple[PartnerProfile, ...]:
+    weights: dict[int, dict[str, float]] = {}
+    for partner_id, slug, weight in db.session.execute(
+            select(PartnerTheme.partner_id, Theme.slug, PartnerTheme.weight)
+            .join(Theme, Theme.id == PartnerTheme.theme_id)):
+        weights.setdefault(partner_id, {})[slug] = weight
+    return tuple(
+        PartnerProfile(
+            id=p.id, slug=p.slug, name=p.name, weights=weights.get(p.id, {}),
+            covers_all=p.covers_all, provinces=frozenset(p.coverage_provinces or ()),
+            municipalities=frozenset(p.coverage_municipalities or ()),
+            languages=frozenset(p.languages or ()), capacity=p.capacity, load=p.load,
+            active=p.active, paused_until=p.paused_until)
+        for p in db.session.scalars(select(Partner).order_by(Partner.id)))
+
+
+def profiles() -> list[PartnerProfile]:
+    global _cached
+    ttl = float(current_app.config["PARTNER_CACHE_SECONDS"])
+    now = time.monotonic()
+    cached = _cached
+    if cached is None or cached[0] <= now:
+        cached = (now + ttl, _read())
+        with _lock:
+            _cached = cached
+    loads = dict(db.session.execute(select(Partner.id, Partner.load)).all())
+    return [dataclasses.replace(p, load=loads[p.id]) for p in cached[1] if p.id in loads]

@@ -1,0 +1,75 @@
+"""What beat finds each minute: offers past their due time, offers to remind the partner of,
+and requesters to tell that it takes longer than expected. Deadlines live in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from desk.extensions import db
+from desk.intake.models import HelpRequest
+from desk.notify.services import notify
+from desk.outbox.services import enqueue
+from desk.partners.models import Partner
+from desk.routing.models import Offer
+from desk.routing.offers import WAITING_FOR_PARTNER, speaks
+
+EXPIRE_TASK = "desk.expire_offer"
+BATCH = 500
+
+
+def sweep(now: datetime) -> dict[str, int]:
+    """One pass; the caller commits. Safe to run on two workers at once: each row is claimed
+    by a conditional UPDATE, and expiring is a task per offer that checks again under lock.
+
+    Locks are taken requests first, then offers: the order every other path uses."""
+    delayed = tell_delays(now)
+    reminded = remind(now)
+    due = db.session.scalars(
+        select(Offer.id).where(Offer.status == "offered", Offer.due_at <= now)
+        .order_by(Offer.due_at).limit(BATCH)).all()
+    for offer_id in due:
+        enqueue(EXPIRE_TASK, offer_id)
+    return {"expiring": len(due), "reminded": reminded, "delayed": delayed}
+
+
+def tell_delays(now: datetime) -> int:
+    rows = db.session.execute(
+        update(HelpRequest).where(HelpRequest.delay_notice_at <= now)
+        .values(delay_notice_at=None)
+        .returning(HelpRequest.id, HelpRequest.language, HelpRequest.status)).all()
+    told = 0
+    for row in rows:
+        if row.status in WAITING_FOR_PARTNER:
+            notify(row, "delayed", "requester")
+            told += 1
+    return told
+
+
+def remind(now: datetime) -> int:
+    rows = db.session.execute(
+        update(Offer).where(Offer.status == "offered", Offer.reminded_at.is_(None),
+                            Offer.remind_at <= now, Offer.due_at > now)
+        .values(reminded_at=now)
+        .returning(Offer.id, Offer.request_id, Offer.partner_id, Offer.due_at)).all()
+    if not rows:
+        return 0
+    languages = dict(db.session.execute(
+        select(HelpRequest.id, HelpRequest.language)
+        .where(HelpRequest.id.in_({r.request_id for r in rows}))).all())
+    spoken = dict(db.session.execute(
+        select(Partner.id, Partner.languages)
+        .where(Partner.id.in_({r.partner_id for r in rows}))).all())
+    for row in rows:
+        language = speaks(spoken[row.partner_id], languages[row.request_id])
+        notify(_About(row.request_id, language), "offer_reminder", f"partner:{row.partner_id}",
+               row.id, data={"offer": row.id, "due_at": row.due_at.isoformat()})
+    return len(rows)
+
+
+class _About:
+    __slots__ = ("id", "language")
+
+    def __init__(self, id: int, language: str) -> None:
+        self.id, self.language = id, language

@@ -1,0 +1,252 @@
+"""The offer lifecycle on real PostgreSQL, with the clock in the test's hand: offer, decline,
+next partner, reminder, expiry, triage; overrides; events and notifications at each step."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from desk.events.models import Event
+from desk.extensions import db
+from desk.intake import requester
+from desk.intake.models import HelpRequest
+from desk.notify.models import Notification
+from desk.outbox.models import OutboxMessage
+from desk.routing import offers, overrides
+from desk.routing.models import Offer
+from desk.routing.sweep import sweep
+from tests.routing_helpers import brussels, classified, partner
+
+MONDAY = brussels(2026, 12, 7, 10, 0)
+
+
+def events(request: HelpRequest) -> list[tuple[str, str]]:
+    return [(e.type, e.actor) for e in db.session.scalars(
+        select(Event).where(Event.request_id == request.id).order_by(Event.id))]
+
+
+def notes(request: HelpRequest) -> list[tuple[str, str]]:
+    return [(n.kind, n.recipient) for n in db.session.scalars(
+        select(Notification).where(Notification.request_id == request.id)
+        .order_by(Notification.id))]
+
+
+def offer_partners(request: HelpRequest) -> list[tuple[str, str]]:
+    return [(o.partner.slug, o.status) for o in db.session.scalars(
+        select(Offer).where(Offer.request_id == request.id).order_by(Offer.id))]
+
+
+def route(request: HelpRequest, now=MONDAY) -> Offer | None:
+    locked = offers.lock_request(request.id)
+    return offers.route(locked, "system", now=now)
+
+
+def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_it(app):
+    request = classified(created_at=MONDAY)
+    first = route(request)
+    assert first.partner.slug == "armentekort"
+    assert first.due_at == brussels(2026, 12, 9, 10, 0)  # two working days
+    assert "ArmenTeKort" in first.explanation and "armoede" in first.explanation
+    assert "works in Provincie Antwerpen" in first.explanation
+    assert "load 0 of 25" in first.explanation
+    assert request.status == "offered" and partner("armentekort").load == 1
+    db.session.commit()
+
+    offers.decline(first.id, "Geen vrijwilligers vrij in Antwerpen", "user:7",
+                   now=MONDAY + timedelta(hours=2))
+    db.session.commit()
+    second = offers.open_offer(request)
+    assert second.partner.slug == "domo"
+    assert partner("armentekort").load == 0 and partner("domo").load == 1
+    assert first.reason == "Geen vrijwilligers vrij in Antwerpen"
+
+    # Reminded once, some hours before it is due; the sweep twice changes nothing more.
+    assert sweep(second.due_at - timedelta(hours=9)) == {"expiring": 0, "reminded": 0,
+                                                         "delayed": 0}
+    assert sweep(second.due_at - timedelta(hours=7))["reminded"] == 1
+    assert sweep(second.due_at - timedelta(hours=6))["reminded"] == 0
+    db.session.commit()
+
+    # Silence: past due, the sweep queues the expiry; the expiry moves it to the third partner.
+    late = second.due_at + timedelta(minutes=1)
+    assert sweep(late)["expiring"] == 1
+    queued = db.session.scalars(select(OutboxMessage.args)
+                                .where(OutboxMessage.task == "desk.expire_offer")).all()
+    assert queued == [[second.id]]
+    assert offers.expire(second.id, now=late) is True
+    assert offers.expire(second.id, now=late) is False  # a second run finds nothing to do
+    db.session.commit()
+    third = offers.open_offer(request)
+    assert third.partner.slug == "lus"
+
+    # The third partner declines too: three partners is the limit, the central team decides.
+    offers.decline(third.id, "Buiten ons aanbod", "user:9", now=late + timedelta(hours=1))
+    db.session.commit()
+    assert request.status == "needs_triage"
+    assert "3 partners declined or let the offer expire" in request.triage_reason
+    assert offer_partners(request) == [("armentekort", "declined"), ("domo", "expired"),
+                                       ("lus", "declined")]
+    assert [p.load for p in map(partner, ("armentekort", "domo", "lus"))] == [0, 0, 0]
+    assert events(request) == [
+        ("received", "requester"), ("offered", "system"), ("offer_declined", "user:7"),
+        ("offered", "system"), ("offer_expired", "system"), ("offered", "system"),
+        ("offer_declined", "user:9"), ("to_triage", "system")]
+    assert notes(request) == [
+        ("offer", f"partner:{partner('armentekort').id}"),
+        ("offer", f"partner:{partner('domo').id}"),
+        ("offer_reminder", f"partner:{partner('domo').id}"),
+        ("offer", f"partner:{partner('lus').id}"),
+        ("needs_triage", "central")]
+
+
+def test_accepting_tells_the_requester_and_keeps_the_place(app, client):
+    request = classified()
+    offer = route(request)
+    db.session.commit()
+    offers.accept(offer.id, "user:3", now=MONDAY + timedelta(hours=1))
+    db.session.commit()
+    assert request.status == "accepted" and request.delay_notice_at is None
+    assert partner("armentekort").load == 1  # an accepted request counts in the load
+    assert ("accepted", "requester") in notes(request)
+    with pytest.raises(offers.RoutingError, match="al aanvaard"):
+        offers.decline(offer.id, "toch niet", "user:3")
+
+
+def test_an_offer_past_due_or_withdrawn_cannot_be_accepted(app):
+    request = classified()
+    offer = route(request)
+    db.session.commit()
+    with pytest.raises(offers.RoutingError, match="verlopen op 09/12/2026 10:00"):
+        offers.accept(offer.id, "user:3", now=offer.due_at + timedelta(seconds=1))
+    offers.expire(offer.id, now=offer.due_at + timedelta(seconds=1))
+    db.session.commit()
+    with pytest.raises(offers.RoutingError, match="verlopen; de vraag is intussen"):
+        offers.accept(offer.id, "user:3")
+
+    second = offers.open_offer(request)
+    requester.withdraw(offers.lock_request(request.id))
+    db.session.commit()
+    assert second.status == "withdrawn" and partner(second.partner.slug).load == 0
+    assert ("offer_withdrawn", f"partner:{second.partner_id}") in notes(request)
+    with pytest.raises(offers.RoutingError, match="ingetrokken"):
+        offers.accept(second.id, "user:3")
+
+
+def test_an_offer_made_on_christmas_eve_is_due_after_christmas_and_the_weekend(app):
+    request = classified()
+    offer = route(request, now=brussels(2026, 12, 24, 15, 0))  # a Thursday
+    # Friday 25 (Christmas) and the weekend do not count: Monday 28 and Tuesday 29 do.
+    assert offer.due_at == brussels(2026, 12, 29, 15, 0)
+    assert offer.remind_at == brussels(2026, 12, 29, 7, 0)
+
+
+def test_routing_twice_makes_one_offer(app):
+    request = classified()
+    db.session.commit()
+    assert offers.route_request(request.id) is not None
+    db.session.commit()
+    assert offers.route_request(request.id) is None  # offered already: nothing to do
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Offer)) == 1
+
+
+def test_the_database_refuses_a_second_open_offer(app):
+    from sqlalchemy.exc import IntegrityError
+
+    request = classified()
+    offer = route(request)
+    db.session.commit()
+    db.session.add(Offer(request_id=request.id, partner_id=partner("lus").id, offered_by="x",
+                         due_at=offer.due_at, remind_at=offer.due_at))
+    with pytest.raises(IntegrityError, match="uq_offers_open_per_request"):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_filters_in_the_database_paused_full_language_and_area(app):
+    armentekort, domo = partner("armentekort"), partner("domo")
+    armentekort.paused_until = date(2026, 12, 31)  # on holiday
+    assert route(classified()).partner.slug == "domo"
+    armentekort.paused_until = date(2026, 12, 6)  # back since yesterday
+    armentekort.load = armentekort.capacity  # but full
+    assert route(classified()).partner.slug == "domo"
+    armentekort.load = 0
+    # English: ArmenTeKort and Domo speak no English; Lus does.
+    assert route(classified(language="en")).partner.slug == "lus"
+    domo.active = False
+    assert route(classified()).partner.slug == "armentekort"
+
+    outside = classified(postcode="4000")  # Liège
+    assert route(outside) is None
+    assert outside.status == "needs_triage"
+    assert outside.triage_reason == "outside Flanders and Brussels"
+    assert ("needs_triage", "central") in notes(outside)
+
+
+def test_nothing_fits_goes_to_triage_with_the_reason(app):
+    request = classified(themes={"beleid": 0.1, "buurt": 0.05})
+    assert route(request) is None
+    assert request.status == "needs_triage"
+    assert request.triage_reason.startswith("no partner fits well enough")
+
+
+def test_the_requester_hears_when_it_takes_longer_than_expected(app):
+    request = classified(created_at=MONDAY)
+    route(request)
+    assert request.delay_notice_at == brussels(2026, 12, 11, 10, 0)  # four working days
+    assert sweep(brussels(2026, 12, 11, 9, 0))["delayed"] == 0
+    assert sweep(brussels(2026, 12, 11, 10, 1))["delayed"] == 1
+    assert sweep(brussels(2026, 12, 11, 10, 2))["delayed"] == 0
+    assert ("delayed", "requester") in notes(request)
+
+
+def test_central_team_offers_to_a_chosen_partner_reroutes_and_closes(app, client):
+    request = classified(themes={"beleid": 0.1})
+    route(request)
+    assert request.status == "needs_triage"
+    chosen = overrides.offer_to(offers.lock_request(request.id), partner("magenta"), "user:1",
+                                now=MONDAY)
+    assert chosen.partner.slug == "magenta" and chosen.offered_by == "user:1"
+    assert chosen.explanation == "Magenta: chosen by the central team"
+    assert request.status == "offered" and request.triage_reason is None
+
+    # Another partner instead: the open offer is withdrawn, never two open at once.
+    again = overrides.offer_to(offers.lock_request(request.id), partner("lus"), "user:1",
+                               now=MONDAY)
+    assert offer_partners(request) == [("magenta", "withdrawn"), ("lus", "offered")]
+    assert partner("magenta").load == 0 and partner("lus").load == 1
+    assert again.status == "offered"
+
+    overrides.reroute(offers.lock_request(request.id), "user:1", now=MONDAY)
+    assert offer_partners(request)[-1] == ("lus", "withdrawn")
+    assert request.status == "needs_triage"  # still nobody fits on its own
+
+    with pytest.raises(offers.RoutingError, match="doorverwijzing"):
+        overrides.close_out_of_scope(offers.lock_request(request.id), "  ", "user:1")
+    overrides.close_out_of_scope(offers.lock_request(request.id),
+                                 "Het OCMW van Antwerpen helpt hierbij: 03 123 45 67.", "user:1")
+    db.session.commit()
+    assert request.status == "closed"
+    assert ("closed", "requester") in notes(request)
+    seen = requester.public_timeline(request)[-1]
+    assert seen.type == "closed_out_of_scope" and "03 123 45 67" in seen.text
+    with pytest.raises(offers.RoutingError, match="afgesloten"):
+        overrides.reroute(offers.lock_request(request.id), "user:1")
+    types = [t for t, actor in events(request) if actor == "user:1"]
+    assert types == ["offered", "offer_withdrawn", "offered", "offer_withdrawn", "rerouted",
+                     "to_triage", "closed_out_of_scope"]
+
+
+def test_a_reroute_lifts_the_partner_limit_but_skips_who_said_no(app):
+    # ArmenTeKort 0.58, Lus 0.46, Eigen Kracht 0.30, Domo 0.26
+    request = classified(themes={"armoede": 0.5, "eenzaamheid": 0.2, "netwerk": 0.3})
+    for step in range(3):
+        offer = route(request) if step == 0 else offers.open_offer(request)
+        offers.decline(offer.id, "nee", f"user:{step}", now=MONDAY)
+    assert request.status == "needs_triage"
+    overrides.reroute(offers.lock_request(request.id), "user:1", now=MONDAY)
+    assert [slug for slug, _ in offer_partners(request)] == [
+        "armentekort", "lus", "eigen-kracht", "domo"]
+    assert offers.open_offer(request).offered_by == "user:1"
