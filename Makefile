@@ -56,6 +56,7 @@ bench: install services
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/pipeline.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

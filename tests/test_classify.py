@@ -43,9 +43,9 @@ def file(text: str, kind: str = "burger", subject: str = "Mijn vraag") -> HelpRe
 
 
 def routed(request: HelpRequest) -> int:
-    handed = db.session.scalars(select(OutboxMessage.args)
-                                .where(OutboxMessage.task == "desk.route_request"))
-    return sum(1 for args in handed if args == [request.id])
+    """Times routing took the request up: offered to a partner, or sent on to triage by it."""
+    return db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.request_id == request.id, Event.type.in_(("offered", "to_triage"))))
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -76,7 +76,7 @@ def test_classifying_is_done_once(app):
     assert db.session.scalar(select(func.count()).select_from(Event)
                              .where(Event.type == "classified")) == 1
     db.session.refresh(request)
-    assert request.status == "classified" and routed(request) == 1
+    assert request.status == "offered" and routed(request) == 1  # routed in the same commit
 
 
 def test_crisis_goes_to_central_triage_never_to_routing(app):
@@ -105,7 +105,9 @@ def test_spam_is_held_and_can_be_restored(app):
     assert result.spam and request.status == "spam" and routed(request) == 0
     restore_from_spam(request, actor="user:1")
     db.session.commit()
-    assert request.status == "classified" and routed(request) == 1
+    queued = db.session.scalars(select(OutboxMessage.args)
+                                .where(OutboxMessage.task == "desk.route_request")).all()
+    assert request.status == "classified" and queued == [[request.id]]
     assert db.session.scalar(select(Event.type).where(Event.type == "spam_restored"))
 
 
@@ -175,6 +177,8 @@ def test_show_prints_what_staff_need(app, client):
     output = app.test_cli_runner().invoke(args=["desk", "show", request.reference]).output
     assert request.reference in output and "themes:" in output and "why:" in output
     assert "maria.peeters@example.org" in output and "classified" in output
+    # Gent, loneliness: offered to a partner, with the reason why.
+    assert "offers:" in output and "offered" in output and "load 0 of" in output
     assert "no request" in app.test_cli_runner().invoke(args=["desk", "show", "BAZ-1"]).output
 
 

@@ -81,8 +81,14 @@ def test_embedded_defaults_start_and_take_a_request(tmp_path):
                 break
             time.sleep(0.2)
         assert read is not None, (tmp_path / "run-all.log").read_text()[-3000:]
+        # Classified and offered in one go: a lonely mother in Gent goes to a partner.
         status = database.execute("SELECT status FROM help_requests").fetchone()[0]
-        assert status in ("classified", "needs_triage")
+        offered = database.execute("SELECT p.slug, o.explanation FROM offers o JOIN partners p"
+                                   " ON p.id = o.partner_id").fetchall()
+        assert status == "offered" and len(offered) == 1, (status, offered)
+        assert "fit" in offered[0][1] and "load" in offered[0][1]
+        assert "Voorgelegd aan een partnerorganisatie" in opener.open(link, timeout=5).read(
+        ).decode()
         pending = 1
         for _ in range(150):  # and the relay hands on what classification wrote to the outbox
             pending = database.execute(

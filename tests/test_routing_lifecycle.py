@@ -51,8 +51,8 @@ def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_
     assert "ArmenTeKort" in first.explanation and "armoede" in first.explanation
     assert "works in Provincie Antwerpen" in first.explanation
     assert "load 0 of 25" in first.explanation
+    db.session.commit()  # loads are written at commit
     assert request.status == "offered" and partner("armentekort").load == 1
-    db.session.commit()
 
     offers.decline(first.id, "Geen vrijwilligers vrij in Antwerpen", "user:7",
                    now=MONDAY + timedelta(hours=2))
@@ -199,6 +199,7 @@ def test_the_requester_hears_when_it_takes_longer_than_expected(app):
     assert sweep(brussels(2026, 12, 11, 9, 0))["delayed"] == 0
     assert sweep(brussels(2026, 12, 11, 10, 1))["delayed"] == 1
     assert sweep(brussels(2026, 12, 11, 10, 2))["delayed"] == 0
+    db.session.commit()
     assert ("delayed", "requester") in notes(request)
 
 
@@ -215,6 +216,7 @@ def test_central_team_offers_to_a_chosen_partner_reroutes_and_closes(app, client
     # Another partner instead: the open offer is withdrawn, never two open at once.
     again = overrides.offer_to(offers.lock_request(request.id), partner("lus"), "user:1",
                                now=MONDAY)
+    db.session.commit()
     assert offer_partners(request) == [("magenta", "withdrawn"), ("lus", "offered")]
     assert partner("magenta").load == 0 and partner("lus").load == 1
     assert again.status == "offered"
@@ -250,3 +252,24 @@ def test_a_reroute_lifts_the_partner_limit_but_skips_who_said_no(app):
     assert [slug for slug, _ in offer_partners(request)] == [
         "armentekort", "lus", "eigen-kracht", "domo"]
     assert offers.open_offer(request).offered_by == "user:1"
+
+
+def test_commit_refuses_a_place_beyond_capacity(app):
+    from desk.routing.load import PartnerFull
+
+    armentekort = partner("armentekort")
+    armentekort.load = armentekort.capacity - 1
+    one, two = classified(), classified()
+    db.session.commit()
+    with app.app_context():  # worker B decides on the loads it read ...
+        assert route(two).partner.slug == "armentekort"
+        with app.app_context():  # ... while worker A takes the last place and commits
+            assert route(one).partner.slug == "armentekort"
+            db.session.commit()
+        with pytest.raises(PartnerFull):
+            db.session.commit()
+        db.session.rollback()
+        assert route(two).partner.slug == "domo"  # run again: fresh loads
+        db.session.commit()
+    db.session.expire_all()
+    assert armentekort.load == armentekort.capacity

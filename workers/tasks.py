@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from collections.abc import Callable
+
+from celery import Task, shared_task
 
 from desk.classify.registry import retrain
-from desk.classify.service import classify, corrections
+from desk.classify.service import classify_many, corrections
 from desk.extensions import db
 from desk.outbox.relay import publish_all
 from desk.routing import offers as routing
@@ -16,35 +18,41 @@ RETRY = {"autoretry_for": (Exception,), "max_retries": 8, "retry_backoff": True,
          "retry_backoff_max": 300, "retry_jitter": True}
 
 
-@shared_task(name="desk.classify_request", **RETRY)
-def classify_request(request_id: int) -> str | None:
+def each(task: Task, work: Callable[[list[int]], object], ids: tuple[int, ...]) -> object:
+    """Do a pack of ids in one transaction. Should it fail, the ids go back to the queue one
+    by one, so one bad request cannot hold up the others; a single id retries with backoff."""
     try:
-        result = classify(request_id)
+        result = work(list(ids))
         db.session.commit()
-        return result.top_theme if result else None
+        return result
+    except Exception:
+        db.session.rollback()
+        if len(ids) == 1:
+            raise
+        for one in ids:
+            task.apply_async(args=(one,))
+        return None
     finally:
         db.session.remove()
 
 
-@shared_task(name="desk.route_request", **RETRY)
-def route_request(request_id: int) -> int | None:
-    """Offer a classified request to the best partner (or send it to triage); the offer id."""
-    try:
-        offer = routing.route_request(request_id)
-        db.session.commit()
-        return offer.id if offer else None
-    finally:
-        db.session.remove()
+@shared_task(name="desk.classify_request", bind=True, **RETRY)
+def classify_request(self: Task, *request_ids: int) -> int:
+    """Classify requests (and hand the clear ones to routing); how many were new."""
+    return each(self, lambda ids: len(classify_many(ids)), request_ids)
 
 
-@shared_task(name="desk.expire_offer", **RETRY)
-def expire_offer(offer_id: int) -> bool:
-    try:
-        expired = routing.expire(offer_id)
-        db.session.commit()
-        return expired
-    finally:
-        db.session.remove()
+@shared_task(name="desk.route_request", bind=True, **RETRY)
+def route_request(self: Task, *request_ids: int) -> int:
+    """Offer classified requests to the best partner (or send them to triage)."""
+    return each(self, lambda ids: len(routing.route_many(ids)), request_ids)
+
+
+@shared_task(name="desk.expire_offer", bind=True, **RETRY)
+def expire_offer(self: Task, *offer_ids: int) -> int:
+    """Expire offers past their due time and move their requests on; how many expired."""
+    return each(self, lambda ids: sum(map(routing.expire, routing.in_lock_order(ids))),
+                offer_ids)
 
 
 @shared_task(name="desk.sweep_offers", **RETRY)

@@ -29,6 +29,7 @@ from desk.intake.services import find_by_reference
 from desk.partners.models import Partner
 from desk.routing import offers as routing
 from desk.routing import overrides
+from desk.routing.load import PartnerFull
 from desk.routing.models import OFFER_STATUSES, Offer
 
 blp = Blueprint("api_staff", __name__, url_prefix="/api/v1/staff",
@@ -235,16 +236,23 @@ def show_request(reference: str):
 
 
 def _answer(view):  # type: ignore[no-untyped-def]
-    """Commit on success; a refused step answers 409 with the reason and changes nothing."""
+    """Commit on success; a refused step answers 409 with the reason and changes nothing.
+    Should the partner routing chose fill up at that very moment, routing runs again."""
     @wraps(view)
     def answered(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            result = view(*args, **kwargs)
-        except routing.RoutingError as refusal:
-            db.session.rollback()
-            raise Conflict(str(refusal)) from refusal
-        db.session.commit()
-        return result
+        for attempt in range(3):
+            try:
+                result = view(*args, **kwargs)
+                db.session.commit()
+                return result
+            except routing.RoutingError as refusal:
+                db.session.rollback()
+                raise Conflict(str(refusal)) from refusal
+            except PartnerFull:
+                db.session.rollback()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
     return answered
 
 

@@ -105,6 +105,7 @@ def show_command(reference: str) -> None:
     from desk.classify.models import Classification
     from desk.events.models import Event
     from desk.intake.models import Requester
+    from desk.routing.models import Offer
 
     request = _request(reference)
     requester = db.session.get(Requester, request.requester_id)
@@ -127,6 +128,18 @@ def show_command(reference: str) -> None:
         click.echo("themes: " + ", ".join(f"{t['theme']} {t['score']:.2f}"
                                           for t in result.themes[:5]))
         click.echo(f"why: {result.explanation}")
+    if request.triage_reason:
+        click.echo(f"\nwaits for the central team: {request.triage_reason}")
+    offers = db.session.scalars(select(Offer).where(Offer.request_id == request.id)
+                                .order_by(Offer.id)).all()
+    if offers:
+        click.echo("\noffers:")
+    for offer in offers:
+        click.echo(f"  #{offer.id} {offer.partner.slug:<24} {offer.status:<9} "
+                   f"offered {offer.offered_at:%Y-%m-%d %H:%M} by {offer.offered_by}, "
+                   f"due {offer.due_at:%Y-%m-%d %H:%M}"
+                   f"{' — ' + offer.reason if offer.reason else ''}")
+        click.echo(f"      why: {offer.explanation}")
     click.echo("\ntimeline:")
     for event in db.session.scalars(select(Event).where(Event.request_id == request.id)
                                      .order_by(Event.created_at, Event.id)):

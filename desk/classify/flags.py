@@ -106,9 +106,47 @@ _SPAM = [
     r"\bgagnez\b", r"\bmake money", r"\bunsubscribe\b", r"\bwhatsapp\s*\+?0",
 ]
 
-_crisis = {kind: [re.compile(p) for p in patterns] for kind, patterns in _CRISIS.items()}
-_not_crisis = [re.compile(p) for p in _NOT_CRISIS]
-_spam = [re.compile(p) for p in _SPAM]
+
+
+def _top_level_alternatives(pattern: str) -> bool:
+    depth, escaped = 0, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+class _Phrase:
+    """A pattern with the literal text any match must contain: most texts lack that literal,
+    and a substring test is far cheaper than a regular-expression search."""
+
+    __slots__ = ("literal", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+        literal = re.match(r"(?:\\b)?([^.*+?()\[\]{}|\\^$]*)(.?)", pattern)
+        text, stop = literal.group(1), literal.group(2)
+        if stop in ("?", "*", "{"):  # the last character is optional
+            text = text[:-1]
+        if _top_level_alternatives(pattern):  # "a|b": no single literal is required
+            text = ""
+        self.literal = text if len(text) >= 3 else ""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self.pattern.search(text) if self.literal in text else None
+
+
+_crisis = {kind: [_Phrase(p) for p in patterns] for kind, patterns in _CRISIS.items()}
+_not_crisis = [_Phrase(p) for p in _NOT_CRISIS]
+_spam = [_Phrase(p) for p in _SPAM]
 _VOWELS = set("aeiouy")
 
 

@@ -12,7 +12,7 @@ from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import HelpRequest, Requester
 from desk.outbox.services import enqueue
-from desk.routing.offers import let_go
+from desk.routing.offers import let_go, route_locked
 
 ROUTE_TASK = "desk.route_request"
 
@@ -26,47 +26,61 @@ def request_text(request: HelpRequest) -> str:
 
 
 def classify(request_id: int) -> Classification | None:
-    """Classify once: a second call returns the stored result and changes nothing.
+    return classify_many([request_id]).get(request_id)
+
+
+def classify_many(request_ids: list[int]) -> dict[int, Classification]:
+    """Classify each request once: a second call returns the stored result, changes nothing.
 
     crisis → needs_triage (never a partner first); spam → held as spam; low confidence →
-    needs_triage with the reason; otherwise classified and handed to routing (outbox).
+    needs_triage with the reason; otherwise classified and routed at once.
+    A batch (the relay packs ids) locks its requests in id order and writes in one go.
     """
-    request = db.session.get(HelpRequest, request_id, with_for_update=True)
-    if request is None:
-        return None
-    done = db.session.scalar(select(Classification).where(Classification.request_id == request_id))
-    if done is not None:
-        return done
-    requester = db.session.get(Requester, request.requester_id)
-    kind = requester.kind if requester else None
-    prediction = active_model().predict(request_text(request), kind)
-    result = Classification(
-        request_id=request.id,
-        themes=[{"theme": t, "score": round(s, 4)} for t, s in prediction.themes],
-        top_theme=prediction.themes[0][0], language=prediction.language,
-        crisis=prediction.crisis, spam=prediction.spam, needs_triage=prediction.needs_triage,
-        reason=prediction.reason, explanation=prediction.explanation,
-        model_version=prediction.model_version,
-    )
-    db.session.add(result)
-    if request.status == "received":  # withdrawn meanwhile: keep the reading, not the move
-        if prediction.crisis:
-            request.status = "needs_triage"
-            request.triage_reason = prediction.reason or "crisis"
-        elif prediction.spam:
-            request.status = "spam"
-        elif prediction.needs_triage:
-            request.status = "needs_triage"
-            request.triage_reason = prediction.reason
-        else:
-            request.status = "classified"
-            hand_to_routing(request)
-    record(request, "classified", "system", public=not prediction.spam, data={
-        "top_theme": result.top_theme, "crisis": result.crisis, "spam": result.spam,
-        "needs_triage": result.needs_triage, "reason": result.reason,
-        "model_version": result.model_version,
-    })
-    return result
+    requests = db.session.scalars(
+        select(HelpRequest).where(HelpRequest.id.in_(request_ids)).order_by(HelpRequest.id)
+        .with_for_update().execution_options(populate_existing=True)).all()
+    results = {c.request_id: c for c in db.session.scalars(
+        select(Classification).where(Classification.request_id.in_(request_ids)))}
+    todo = [r for r in requests if r.id not in results]
+    kinds = dict(db.session.execute(
+        select(Requester.id, Requester.kind)
+        .where(Requester.id.in_({r.requester_id for r in todo}))).all()) if todo else {}
+    model = active_model()
+    routed = []
+    for request in todo:
+        prediction = model.predict(request_text(request), kinds.get(request.requester_id))
+        result = Classification(
+            request_id=request.id,
+            themes=[{"theme": t, "score": round(s, 4)} for t, s in prediction.themes],
+            top_theme=prediction.themes[0][0], language=prediction.language,
+            crisis=prediction.crisis, spam=prediction.spam,
+            needs_triage=prediction.needs_triage, reason=prediction.reason,
+            explanation=prediction.explanation, model_version=prediction.model_version,
+        )
+        db.session.add(result)
+        results[request.id] = result
+        if request.status == "received":  # withdrawn meanwhile: keep the reading, not the move
+            if prediction.crisis:
+                request.status = "needs_triage"
+                request.triage_reason = prediction.reason or "crisis"
+            elif prediction.spam:
+                request.status = "spam"
+            elif prediction.needs_triage:
+                request.status = "needs_triage"
+                request.triage_reason = prediction.reason
+            else:
+                request.status = "classified"
+                routed.append(request)
+        record(request, "classified", "system", public=not prediction.spam, data={
+            "top_theme": result.top_theme, "crisis": result.crisis, "spam": result.spam,
+            "needs_triage": result.needs_triage, "reason": result.reason,
+            "model_version": result.model_version,
+        })
+    # A clear request goes on to a partner in the same transaction: one message and one
+    # commit from filed to offered. (Routing is also a task of its own, for what comes back
+    # later: a request restored from spam, a partner's decline, an override.)
+    route_locked(routed, {r.id: results[r.id].themes for r in routed})
+    return results
 
 
 def hand_to_routing(request: HelpRequest) -> None:

@@ -1,18 +1,26 @@
 """Writing a notification in the caller's transaction, at most once per (request, kind,
-recipient, step)."""
+recipient, step).
+
+Notifications are gathered in the session and written with its next flush, all in one
+statement that skips any already written: a batch of offers costs one INSERT, and a second
+write of the same notification (a task run twice) is a no-op.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from desk.extensions import db
 from desk.notify.models import KINDS, Notification
 from desk.timeutil import utcnow
 
 _table = Notification.__table__
+_KEY = "desk.notifications"
 
 
 class About(Protocol):
@@ -27,10 +35,26 @@ def notify(request: About, kind: str, recipient: str, step: object = 1, *,
     """Queue a notification; writing the same one twice is harmless (the second is ignored)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(_table).on_conflict_do_nothing(),
+    db.session().info.setdefault(_KEY, []).append(
         {"request_id": request.id, "kind": kind, "recipient": recipient, "step": str(step),
          "language": language or request.language, "data": data or {}, "state": "pending",
-         "attempts": 0, "created_at": utcnow()},
-    )
+         "attempts": 0, "created_at": utcnow()})
+
+
+@event.listens_for(Session, "before_flush")
+def _write_with_flush(session: Session, *_: object) -> None:
+    _write(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    rows = session.info.pop(_KEY, None)
+    if rows:
+        connection = session.connection()
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        connection.execute(insert(_table).on_conflict_do_nothing(), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)

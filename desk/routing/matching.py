@@ -60,7 +60,13 @@ class Need:
 class Candidate:
     partner: PartnerProfile
     fit: float
-    reasons: tuple[str, ...]
+
+    def reasons(self, need: Need) -> list[str]:
+        """The (up to three) themes that make the fit, strongest first, in words."""
+        weights = self.partner.weights
+        strongest = sorted(weights, key=lambda t: -need.themes.get(t, 0.0) * weights[t])[:3]
+        return [f"{theme} {need.themes.get(theme, 0.0):.2f} × weight {weights[theme]:.1f}"
+                for theme in strongest if need.themes.get(theme, 0.0) * weights[theme] > 0]
 
 
 @dataclass
@@ -98,14 +104,9 @@ def decide(need: Need, partners: Iterable[PartnerProfile], today: date) -> Decis
         if why_not:
             excluded[partner.slug] = why_not
             continue
-        contributions = sorted(
-            ((need.themes.get(theme, 0.0) * weight, theme)
-             for theme, weight in partner.weights.items()), reverse=True)
-        fit = sum(value for value, _ in contributions)
-        reasons = tuple(f"{theme} {need.themes.get(theme, 0.0):.2f} × weight "
-                        f"{partner.weights[theme]:.1f}"
-                        for value, theme in contributions[:3] if value > 0)
-        ranked.append(Candidate(partner, fit, reasons))
+        themes = need.themes
+        fit = sum(themes.get(theme, 0.0) * weight for theme, weight in partner.weights.items())
+        ranked.append(Candidate(partner, fit))
     # Best fit first; among near-equal fits the less loaded (relative to capacity) first.
     ranked.sort(key=lambda c: -c.fit)
     if ranked:
@@ -126,7 +127,7 @@ def _explain(need: Need, chosen: Candidate | None, ranked: list[Candidate],
         return (f"no partner fits well enough (best {ranked[0].partner.name} at "
                 f"{ranked[0].fit:.2f}): central triage")
     partner = chosen.partner
-    text = (f"{partner.name}: fit {chosen.fit:.2f} ({', '.join(chosen.reasons)}); "
+    text = (f"{partner.name}: fit {chosen.fit:.2f} ({', '.join(chosen.reasons(need))}); "
             f"{partner.coverage_words(need)}; load {partner.load} of {partner.capacity}")
     others = [f"{c.partner.name} {c.fit:.2f}" for c in ranked[1:3]]
     if others:

@@ -2,17 +2,19 @@
 
 Every change to a request's offers happens with the request's row locked (`lock_request`), so
 two workers routing, declining or expiring the same request take turns; the partial unique
-index on open offers is the backstop. A partner's load changes in the same transaction, and
-taking a place is a conditional UPDATE, so capacity holds under concurrency too.
+index on open offers is the backstop. A partner's load changes in the same transaction, at
+commit and in partner order (routing/load.py), so capacity holds under concurrency too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from desk.classify.models import Classification
 from desk.events.services import record
@@ -20,9 +22,9 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
 from desk.notify.services import notify
-from desk.partners.models import Partner
+from desk.routing import load
 from desk.routing.calendar import BRUSSELS, add_working_days
-from desk.routing.matching import Decision, Need, decide
+from desk.routing.matching import Decision, Need, PartnerProfile, decide
 from desk.routing.models import PASSED, Offer
 from desk.routing.profiles import profiles
 from desk.timeutil import utcnow
@@ -61,24 +63,80 @@ def open_offer(request: HelpRequest) -> Offer | None:
 # -- routing ---------------------------------------------------------------------------------
 
 def route_request(request_id: int) -> Offer | None:
-    """The routing task's work: route a classified request once; any other state is left as
-    it is, so a second run (or a run after a person acted) changes nothing."""
-    request = lock_request(request_id)
-    if request is None or request.status != "classified":
-        return None
-    return route(request, "system")
+    return route_many([request_id]).get(request_id)
+
+
+def route_many(request_ids: list[int], *, now: datetime | None = None) -> dict[int, Offer | None]:
+    """The routing task's work: route each classified request once; any other state is left
+    as it is, so a second run (or a run after a person acted) changes nothing."""
+    requests = db.session.scalars(
+        select(HelpRequest).where(HelpRequest.id.in_(request_ids),
+                                  HelpRequest.status == "classified")
+        .order_by(HelpRequest.id).with_for_update()
+        .execution_options(populate_existing=True)).all()
+    return route_locked(requests, now=now)
+
+
+def route_locked(requests: list[HelpRequest], themes: dict[int, list[dict]] | None = None, *,
+                 now: datetime | None = None) -> dict[int, Offer | None]:
+    """Route classified requests the caller has locked, reading what routing needs for all of
+    them at once (their themes too, unless the caller has them at hand)."""
+    if not requests:
+        return {}
+    ids = [r.id for r in requests]
+    history: dict[int, list[tuple[int, str]]] = {}
+    for request_id, partner_id, status in db.session.execute(
+            select(Offer.request_id, Offer.partner_id, Offer.status)
+            .where(Offer.request_id.in_(ids))):
+        history.setdefault(request_id, []).append((partner_id, status))
+    if themes is None:
+        themes = dict(db.session.execute(
+            select(Classification.request_id, Classification.themes)
+            .where(Classification.request_id.in_(ids))).all())
+    context = _Context(profiles(), history, themes)
+    routed = {r.id: route(r, "system", now=now, context=context) for r in requests}
+    announce()
+    return routed
+
+
+def _single_context(request: HelpRequest) -> _Context:
+    history = db.session.execute(
+        select(Offer.partner_id, Offer.status).where(Offer.request_id == request.id)).all()
+    themes = db.session.scalar(
+        select(Classification.themes).where(Classification.request_id == request.id))
+    return _Context(profiles(), {request.id: history}, {request.id: themes})
+
+
+class _Context:
+    """What routing a batch reads once: partner profiles (their loads kept current as places
+    are taken), each request's offer history and its themes."""
+
+    def __init__(self, candidates: list[PartnerProfile],
+                 history: dict[int, list[tuple[int, str]]],
+                 themes: dict[int, list[dict]]) -> None:
+        self.candidates = candidates
+        self.history = history
+        self.themes = themes
+
+    def took(self, partner_id: int) -> None:
+        self.candidates = [dataclasses.replace(p, load=p.load + 1) if p.id == partner_id else p
+                           for p in self.candidates]
 
 
 def route(request: HelpRequest, actor: str, *, now: datetime | None = None,
-          limit: bool = True) -> Offer | None:
+          limit: bool = True, context: _Context | None = None) -> Offer | None:
     """Offer the (locked, unoffered) request to the best partner, or send it to triage.
 
     `limit`: after MAX_PARTNERS partners declined or let it expire, the central team decides;
     a person re-running routing lifts that limit (partners that said no are still skipped).
     """
     now = now or utcnow()
-    history = db.session.execute(
-        select(Offer.partner_id, Offer.status).where(Offer.request_id == request.id)).all()
+    if context is None:  # one request on its own: announce its offer at once
+        context = _single_context(request)
+        offer = route(request, actor, now=now, limit=limit, context=context)
+        announce()
+        return offer
+    history = context.history.get(request.id, [])
     passed = {partner_id for partner_id, status in history if status in PASSED}
     if not history and request.delay_notice_at is None:  # first time: start the delay clock
         request.delay_notice_at = add_working_days(
@@ -89,27 +147,22 @@ def route(request: HelpRequest, actor: str, *, now: datetime | None = None,
                                   f"(the limit is {max_partners})", actor)
     if not request.in_area:
         return to_triage(request, "outside Flanders and Brussels", actor)
-    themes = db.session.scalar(
-        select(Classification.themes).where(Classification.request_id == request.id))
+    themes = context.themes.get(request.id)
     if not themes:
         return to_triage(request, "not classified: no themes to match on", actor)
     need = _need(request, themes, frozenset(passed))
-    candidates = profiles()
-    today = now.astimezone(BRUSSELS).date()
-    for _ in range(5):  # a place taken meanwhile by another worker: decide again
-        decision = decide(need, candidates, today)
-        if decision.chosen is None:
-            reason = decision.explanation
-            if passed and not decision.ranked:
-                reason = "no partner left: " + reason
-            return to_triage(request, reason, actor, data=_summary(decision))
-        chosen = decision.chosen.partner
-        if _take_place(chosen.id):
-            return make_offer(request, chosen.id, actor, now, fit=decision.chosen.fit,
-                          explanation=decision.explanation, data=_summary(decision),
-                          languages=chosen.languages)
-        candidates = [p for p in candidates if p.id != chosen.id]
-    return to_triage(request, "partners filled up while routing", actor)
+    decision = decide(need, context.candidates, now.astimezone(BRUSSELS).date())
+    if decision.chosen is None:
+        reason = decision.explanation
+        if passed and not decision.ranked:
+            reason = "no partner left: " + reason
+        return to_triage(request, reason, actor, data=_summary(decision))
+    chosen = decision.chosen.partner
+    load.take(chosen.id)
+    context.took(chosen.id)
+    return make_offer(request, chosen.id, actor, now, fit=decision.chosen.fit,
+                      explanation=decision.explanation, data=_summary(decision),
+                      languages=chosen.languages)
 
 
 def _need(request: HelpRequest, themes: list[dict], skip: frozenset[int]) -> Need:
@@ -130,22 +183,11 @@ def _summary(decision: Decision) -> dict:
             "excluded": decision.excluded}
 
 
-def _take_place(partner_id: int) -> bool:
-    taken = db.session.execute(
-        update(Partner).where(Partner.id == partner_id, Partner.load < Partner.capacity)
-        .values(load=Partner.load + 1))
-    return taken.rowcount == 1
-
-
-def _give_place(partner_id: int | None) -> None:
-    if partner_id is not None:
-        db.session.execute(update(Partner).where(Partner.id == partner_id, Partner.load > 0)
-                           .values(load=Partner.load - 1))
-
-
 def make_offer(request: HelpRequest, partner_id: int, actor: str, now: datetime, *,
-           fit: float | None, explanation: str, data: dict,
-           languages: frozenset[str] | list[str]) -> Offer:
+               fit: float | None, explanation: str, data: dict,
+               languages: frozenset[str] | list[str]) -> Offer:
+    """Add the offer; its event and the partner's notification follow in `announce()`, once
+    the offers have their ids (a batch flushes them all in one statement)."""
     due = add_working_days(now, current_app.config["OFFER_WORKING_DAYS"])
     remind = max(now, due - timedelta(hours=current_app.config["OFFER_REMIND_HOURS_BEFORE"]))
     offer = Offer(request_id=request.id, partner_id=partner_id, status="offered",
@@ -155,14 +197,31 @@ def make_offer(request: HelpRequest, partner_id: int, actor: str, now: datetime,
     request.status = "offered"
     request.partner_id = partner_id
     request.triage_reason = None
-    db.session.flush()
-    record(request, "offered", actor, public=True, data={
-        "offer": offer.id, "partner": partner_id, "fit": fit, "due_at": due.isoformat(),
-        "explanation": explanation, **data})
-    notify(request, "offer", f"partner:{partner_id}", offer.id,
-           language=speaks(languages, request.language),
-           data={"offer": offer.id, "due_at": due.isoformat()})
+    db.session.info.setdefault(_UNANNOUNCED, []).append(
+        (request, offer, actor, data, speaks(languages, request.language)))
     return offer
+
+
+_UNANNOUNCED = "desk.unannounced_offers"
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_UNANNOUNCED, None)
+
+
+def announce() -> None:
+    """Write the event and the partner's notification of each offer made since the last call."""
+    made = db.session.info.pop(_UNANNOUNCED, None)
+    if not made:
+        return
+    db.session.flush()
+    for request, offer, actor, data, language in made:
+        record(request, "offered", actor, public=True, data={
+            "offer": offer.id, "partner": offer.partner_id, "fit": offer.fit,
+            "due_at": offer.due_at.isoformat(), "explanation": offer.explanation, **data})
+        notify(request, "offer", f"partner:{offer.partner_id}", offer.id, language=language,
+               data={"offer": offer.id, "due_at": offer.due_at.isoformat()})
 
 
 def speaks(languages: frozenset[str] | list[str], preferred: str) -> str:
@@ -175,7 +234,7 @@ def to_triage(request: HelpRequest, reason: str, actor: str, *,
     request.triage_reason = reason
     request.partner_id = None
     event = record(request, "to_triage", actor, data={"reason": reason, **(data or {})})
-    notify(request, "needs_triage", "central", event.id, language="nl",
+    notify(request, "needs_triage", "central", event.created_at.isoformat(), language="nl",
            data={"reason": reason})
     return None
 
@@ -234,6 +293,12 @@ def decline(offer_id: int, reason: str, actor: str, *, now: datetime | None = No
     return offer
 
 
+def in_lock_order(offer_ids: list[int]) -> list[int]:
+    """Offers sorted by their request's id: the order a batch takes request locks in."""
+    return list(db.session.scalars(select(Offer.id).where(Offer.id.in_(offer_ids))
+                                   .order_by(Offer.request_id, Offer.id)))
+
+
 def expire(offer_id: int, *, now: datetime | None = None) -> bool:
     """The partner stayed silent past the due time: move on. False when there is nothing to do
     (answered meanwhile, not due yet, or expired by another worker)."""
@@ -268,7 +333,7 @@ def withdraw_open_offer(request: HelpRequest, actor: str, reason: str,
 def _end(request: HelpRequest, offer: Offer, status: str, actor: str, now: datetime,
          reason: str | None = None) -> None:
     offer.status, offer.answered_at, offer.answered_by, offer.reason = status, now, actor, reason
-    _give_place(offer.partner_id)
+    load.give(offer.partner_id)
     request.partner_id = None
     if request.status == "offered":
         request.status = "classified"
@@ -280,6 +345,6 @@ def let_go(request: HelpRequest, actor: str, reason: str) -> None:
     if request.status == "offered":
         withdraw_open_offer(request, actor, reason)
     elif request.status in HELD and request.partner_id is not None:
-        _give_place(request.partner_id)
+        load.give(request.partner_id)
         request.partner_id = None
     request.delay_notice_at = None

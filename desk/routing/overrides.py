@@ -6,15 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
 
 from desk.events.services import record
-from desk.extensions import db
 from desk.intake.models import HelpRequest
 from desk.notify.services import notify
 from desk.partners.models import Partner
+from desk.routing import load
 from desk.routing.models import Offer
-from desk.routing.offers import RoutingError, let_go, make_offer, route, withdraw_open_offer
+from desk.routing.offers import (
+    RoutingError,
+    announce,
+    let_go,
+    make_offer,
+    route,
+    withdraw_open_offer,
+)
 from desk.timeutil import utcnow
 
 # Where a person may still steer the request.
@@ -38,12 +44,13 @@ def offer_to(request: HelpRequest, partner: Partner, actor: str, *,
         raise RoutingError(_l("%(partner)s is niet actief.", partner=partner.name))
     withdraw_open_offer(request, actor, "the central team offered it to another partner",
                         now=now)
-    db.session.execute(update(Partner).where(Partner.id == partner.id)
-                       .values(load=Partner.load + 1))
+    load.take(partner.id, beyond_capacity=True)
     request.status = "classified"
-    return make_offer(request, partner.id, actor, now, fit=None,
-                  explanation=f"{partner.name}: chosen by the central team", data={},
-                  languages=partner.languages or ["nl"])
+    offer = make_offer(request, partner.id, actor, now, fit=None,
+                       explanation=f"{partner.name}: chosen by the central team", data={},
+                       languages=partner.languages or ["nl"])
+    announce()
+    return offer
 
 
 def reroute(request: HelpRequest, actor: str, *, now: datetime | None = None) -> Offer | None:
@@ -70,4 +77,5 @@ def close_out_of_scope(request: HelpRequest, referral: str, actor: str) -> None:
     request.triage_reason = None
     event = record(request, "closed_out_of_scope", actor, public=True,
                    data={"text": referral})
-    notify(request, "closed", "requester", event.id, data={"referral": referral})
+    notify(request, "closed", "requester", event.created_at.isoformat(),
+           data={"referral": referral})

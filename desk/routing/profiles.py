@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from desk.extensions import db
 from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.routing.load import pending
 from desk.routing.matching import PartnerProfile
 
 _lock = threading.Lock()
@@ -51,4 +52,6 @@ def profiles() -> list[PartnerProfile]:
         with _lock:
             _cached = cached
     loads = dict(db.session.execute(select(Partner.id, Partner.load)).all())
+    for partner_id, delta in pending().items():  # this transaction's own, not yet written
+        loads[partner_id] = loads.get(partner_id, 0) + delta
     return [dataclasses.replace(p, load=loads[p.id]) for p in cached[1] if p.id in loads]

@@ -1,0 +1,71 @@
+"""Partner load (open offers + accepted requests): changed at commit, in partner order.
+
+Routing decides on the loads it read, notes each place taken or given back in the session,
+and the changes are written just before the transaction commits, partner by partner in id
+order. Two workers routing at once therefore always lock partner rows in the same order (no
+deadlock), and hold those locks only for the commit itself. A place taken beyond a partner's
+capacity (another worker got there first) fails the commit; the task runs again on fresh loads.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, event, or_, select, update
+from sqlalchemy.orm import Session
+
+from desk.extensions import db
+from desk.partners.models import Partner
+
+_KEY = "desk.partner_load"
+
+
+class PartnerFull(Exception):
+    """A partner filled up while this transaction routed to it; run the routing again."""
+
+
+def _ledger(session: Session) -> dict[int, list[int]]:
+    return session.info.setdefault(_KEY, {})  # partner id -> [delta, forced places]
+
+
+def take(partner_id: int, *, beyond_capacity: bool = False) -> None:
+    entry = _ledger(db.session()).setdefault(partner_id, [0, 0])
+    entry[0] += 1
+    entry[1] += beyond_capacity
+
+
+def give(partner_id: int | None) -> None:
+    if partner_id is not None:
+        _ledger(db.session()).setdefault(partner_id, [0, 0])[0] -= 1
+
+
+def pending() -> dict[int, int]:
+    """This transaction's changes not yet written, per partner."""
+    return {pid: delta for pid, (delta, _) in db.session().info.get(_KEY, {}).items()}
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    ledger = {pid: entry for pid, entry in (session.info.pop(_KEY, None) or {}).items()
+              if entry[0]}
+    if not ledger:
+        return
+    ids = sorted(ledger)
+    # Lock the rows in id order first, then change them all in one statement. NO KEY UPDATE:
+    # the load is no key, so offers and requests that refer to the partner don't block it.
+    session.execute(select(Partner.id).where(Partner.id.in_(ids)).order_by(Partner.id)
+                    .with_for_update(key_share=True))
+    delta = case({pid: ledger[pid][0] for pid in ids}, value=Partner.id)
+    # Only places routing chose count against capacity; the central team may exceed it.
+    counted = case({pid: max(ledger[pid][0] - ledger[pid][1], 0) for pid in ids},
+                   value=Partner.id)
+    written = session.execute(
+        update(Partner).where(Partner.id.in_(ids),
+                              or_(counted == 0, Partner.load + counted <= Partner.capacity))
+        .values(load=case((Partner.load + delta < 0, 0), else_=Partner.load + delta))
+        .returning(Partner.id)).scalars().all()
+    if len(written) != len(ids):
+        raise PartnerFull(sorted(set(ids) - set(written)))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)
