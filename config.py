@@ -65,10 +65,10 @@ class Config:
         self.RETRAIN_HOURS = float(_env("RETRAIN_HOURS", "24"))
 
         # Routing: how long a partner has to answer an offer (working days: no weekends, no
-        # Belgian public holidays), when to remind them, after how many partners a request goes
-        # to the central team, and when to tell a requester that it takes longer than expected.
+        # Belgian public holidays; a reminder one working day before), after how many partners
+        # a request goes to the central team, and when to tell a requester that it takes
+        # longer than expected.
         self.OFFER_WORKING_DAYS = _int("OFFER_WORKING_DAYS", 2)
-        self.OFFER_REMIND_HOURS_BEFORE = float(_env("OFFER_REMIND_HOURS_BEFORE", "8"))
         self.MAX_PARTNERS = _int("MAX_PARTNERS", 3)
         self.DELAY_NOTICE_WORKING_DAYS = _int("DELAY_NOTICE_WORKING_DAYS", 4)
         self.OFFER_SWEEP_SECONDS = _int("OFFER_SWEEP_SECONDS", 60)

@@ -62,11 +62,12 @@ def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_
     assert partner("armentekort").load == 0 and partner("domo").load == 1
     assert first.reason == "Geen vrijwilligers vrij in Antwerpen"
 
-    # Reminded once, some hours before it is due; the sweep twice changes nothing more.
-    assert sweep(second.due_at - timedelta(hours=9)) == {"expiring": 0, "reminded": 0,
-                                                         "delayed": 0}
-    assert sweep(second.due_at - timedelta(hours=7))["reminded"] == 1
-    assert sweep(second.due_at - timedelta(hours=6))["reminded"] == 0
+    # Reminded once, a working day before it is due; the sweep twice changes nothing more.
+    assert second.remind_at == second.due_at - timedelta(days=1)
+    assert sweep(second.remind_at - timedelta(minutes=1)) == {"expiring": 0, "reminded": 0,
+                                                              "delayed": 0}
+    assert sweep(second.remind_at + timedelta(minutes=1))["reminded"] == 1
+    assert sweep(second.remind_at + timedelta(hours=1))["reminded"] == 0
     db.session.commit()
 
     # Silence: past due, the sweep queues the expiry; the expiry moves it to the third partner.
@@ -139,7 +140,7 @@ def test_an_offer_made_on_christmas_eve_is_due_after_christmas_and_the_weekend(a
     offer = route(request, now=brussels(2026, 12, 24, 15, 0))  # a Thursday
     # Friday 25 (Christmas) and the weekend do not count: Monday 28 and Tuesday 29 do.
     assert offer.due_at == brussels(2026, 12, 29, 15, 0)
-    assert offer.remind_at == brussels(2026, 12, 29, 7, 0)
+    assert offer.remind_at == brussels(2026, 12, 28, 15, 0)  # a working day before
 
 
 def test_routing_twice_makes_one_offer(app):

@@ -9,7 +9,7 @@ commit and in partner order (routing/load.py), so capacity holds under concurren
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -188,8 +188,10 @@ def make_offer(request: HelpRequest, partner_id: int, actor: str, now: datetime,
                languages: frozenset[str] | list[str]) -> Offer:
     """Add the offer; its event and the partner's notification follow in `announce()`, once
     the offers have their ids (a batch flushes them all in one statement)."""
-    due = add_working_days(now, current_app.config["OFFER_WORKING_DAYS"])
-    remind = max(now, due - timedelta(hours=current_app.config["OFFER_REMIND_HOURS_BEFORE"]))
+    days = current_app.config["OFFER_WORKING_DAYS"]
+    due = add_working_days(now, days)
+    # One working day before it is due, at the same clock time (halfway for a one-day offer).
+    remind = add_working_days(now, days - 1) if days >= 2 else now + (due - now) / 2
     offer = Offer(request_id=request.id, partner_id=partner_id, status="offered",
                   offered_by=actor, fit=fit, explanation=explanation, offered_at=now,
                   due_at=due, remind_at=remind)
