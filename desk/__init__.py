@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import ROOT, Config
-from desk.extensions import babel, csrf, db, limiter, mail, migrate
+from desk.extensions import babel, csrf, db, limiter, migrate
+from desk.extensions import mail as mailer  # not "mail": that name is the desk.mail package
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -28,7 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    mail.init_app(app)
+    mailer.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
