@@ -274,3 +274,22 @@ def test_commit_refuses_a_place_beyond_capacity(app):
         db.session.commit()
     db.session.expire_all()
     assert armentekort.load == armentekort.capacity
+
+
+def test_recount_finds_and_fixes_a_load_edited_by_hand(app):
+    route(classified())
+    route(classified())
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "matches" in runner.invoke(args=["desk", "recount-loads"]).output
+    partner("armentekort").load = 7
+    partner("lus").load = 1
+    db.session.commit()
+    checked = runner.invoke(args=["desk", "recount-loads"])
+    assert checked.exit_code == 1
+    assert "armentekort: stored 7, holds 2" in checked.output
+    assert "lus: stored 1, holds 0" in checked.output
+    fixed = runner.invoke(args=["desk", "recount-loads", "--fix"])
+    assert fixed.exit_code == 0 and "(fixed)" in fixed.output
+    db.session.expire_all()
+    assert partner("armentekort").load == 2 and partner("lus").load == 0

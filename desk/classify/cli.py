@@ -136,15 +136,22 @@ def show_command(reference: str) -> None:
         click.echo("\noffers:")
     for offer in offers:
         click.echo(f"  #{offer.id} {offer.partner.slug:<24} {offer.status:<9} "
-                   f"offered {offer.offered_at:%Y-%m-%d %H:%M} by {offer.offered_by}, "
-                   f"due {offer.due_at:%Y-%m-%d %H:%M}"
+                   f"offered {_local(offer.offered_at)} by {offer.offered_by}, "
+                   f"due {_local(offer.due_at)}"
                    f"{' — ' + offer.reason if offer.reason else ''}")
         click.echo(f"      why: {offer.explanation}")
     click.echo("\ntimeline:")
     for event in db.session.scalars(select(Event).where(Event.request_id == request.id)
                                      .order_by(Event.created_at, Event.id)):
-        click.echo(f"  {event.created_at:%Y-%m-%d %H:%M}  {event.type:<18} {event.actor:<10} "
+        click.echo(f"  {_local(event.created_at)}  {event.type:<18} {event.actor:<10} "
                    f"{json.dumps(event.data, ensure_ascii=False)}")
+
+
+def _local(moment) -> str:  # type: ignore[no-untyped-def]
+    """Brussels time, as staff read it."""
+    from desk.routing.calendar import BRUSSELS
+
+    return f"{moment.astimezone(BRUSSELS):%Y-%m-%d %H:%M}"
 
 
 @click.command("retrain")

@@ -69,3 +69,32 @@ def _write(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_KEY, None)
+
+
+def recount(*, fix: bool = False) -> dict[str, tuple[int, int]]:
+    """Partners whose stored load differs from the requests they hold: slug -> (stored, held).
+
+    With `fix` the stored load is set to the count, under the same row locks routing takes at
+    commit: a transaction still routing applies its change on top of the corrected value, and
+    its requests only become visible when it does, so nothing is counted twice or missed.
+    """
+    from sqlalchemy import func
+
+    from desk.intake.models import HelpRequest
+
+    partners = db.session.execute(
+        select(Partner.id, Partner.slug, Partner.load).order_by(Partner.id)
+        .with_for_update(key_share=True)).all()
+    held = dict(db.session.execute(
+        select(HelpRequest.partner_id, func.count())
+        .where(HelpRequest.status.in_(("offered", "accepted", "waiting")),
+               HelpRequest.partner_id.is_not(None))
+        .group_by(HelpRequest.partner_id)).all())
+    wrong = {slug: (stored, held.get(pid, 0)) for pid, slug, stored in partners
+             if stored != held.get(pid, 0)}
+    if fix:
+        for pid, slug, _ in partners:
+            if slug in wrong:
+                db.session.execute(update(Partner).where(Partner.id == pid)
+                                   .values(load=wrong[slug][1]))
+    return wrong

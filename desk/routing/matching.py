@@ -66,7 +66,7 @@ class Candidate:
         weights = self.partner.weights
         strongest = sorted(weights, key=lambda t: -need.themes.get(t, 0.0) * weights[t])[:3]
         return [f"{theme} {need.themes.get(theme, 0.0):.2f} × weight {weights[theme]:.1f}"
-                for theme in strongest if need.themes.get(theme, 0.0) * weights[theme] > 0]
+                for theme in strongest if need.themes.get(theme, 0.0) * weights[theme] >= 0.005]
 
 
 @dataclass

@@ -220,7 +220,8 @@ def announce() -> None:
     db.session.flush()
     for request, offer, actor, data, language in made:
         record(request, "offered", actor, public=True, data={
-            "offer": offer.id, "partner": offer.partner_id, "fit": offer.fit,
+            "offer": offer.id, "partner": offer.partner_id,
+            "fit": round(offer.fit, 3) if offer.fit is not None else None,
             "due_at": offer.due_at.isoformat(), "explanation": offer.explanation, **data})
         notify(request, "offer", f"partner:{offer.partner_id}", offer.id, language=language,
                data={"offer": offer.id, "due_at": offer.due_at.isoformat()})

@@ -9,9 +9,11 @@ from flask.cli import AppGroup
 
 from desk.classify.cli import register as register_classify
 from desk.extensions import db
+from desk.routing.cli import register as register_routing
 
 desk_cli = AppGroup("desk", help="The desk's own commands.")
 register_classify(desk_cli)
+register_routing(desk_cli)
 
 
 @desk_cli.command("seed")
