@@ -83,6 +83,10 @@ class Config:
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "BurgersAanZet <desk@desk.example>")
         self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "desk.example")
         self.MAIL_SINK_DIR = _env("MAIL_SINK_DIR", str(INSTANCE / "mail"))
+        # Inbound: the shared secret of POST /mail/inbound (unset: the route is off), and the
+        # largest message taken (attachments included).
+        self.MAIL_INBOUND_SECRET = _env("MAIL_INBOUND_SECRET", "")
+        self.MAIL_INBOUND_MAX_BYTES = _int("MAIL_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
 
         # Public web
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "")  # for links in API answers

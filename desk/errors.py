@@ -1,4 +1,4 @@
-"""Errors people can read: HTML pages on the site, JSON bodies under /api/."""
+"""Errors people can read: HTML pages on the site, JSON bodies under /api/ and /mail/."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/mail/"))
 
 
 def json_error(error: HTTPException, message: str | None = None, errors: dict | None = None):

@@ -5,6 +5,7 @@ from desk.classify.models import Classification, ModelVersion
 from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
 from desk.intake.models import HelpRequest, Requester
+from desk.mail.models import InboundMail
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
@@ -16,6 +17,7 @@ __all__ = [
     "ModelVersion",
     "Event",
     "HelpRequest",
+    "InboundMail",
     "Municipality",
     "Notification",
     "Offer",

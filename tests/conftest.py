@@ -28,8 +28,8 @@ os.environ.update(
 )
 
 # Tables that hold what tests make; geography, themes and partners are seeded once.
-VOLATILE = ("events", "outbox", "notifications", "offers", "classifications", "model_versions",
-            "help_requests", "requesters", "api_clients")
+VOLATILE = ("events", "outbox", "notifications", "offers", "inbound_mail", "classifications",
+            "model_versions", "help_requests", "requesters", "api_clients")
 
 
 def free_port() -> int:

@@ -9,11 +9,13 @@ from flask.cli import AppGroup
 
 from desk.classify.cli import register as register_classify
 from desk.extensions import db
+from desk.mail.cli import register as register_mail
 from desk.routing.cli import register as register_routing
 
 desk_cli = AppGroup("desk", help="The desk's own commands.")
 register_classify(desk_cli)
 register_routing(desk_cli)
+register_mail(desk_cli)
 
 
 @desk_cli.command("seed")

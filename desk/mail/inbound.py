@@ -1,0 +1,76 @@
+"""Storing inbound mail: the one path the three doors (IMAP, webhook, a mail server's pipe)
+share. The raw bytes are stored first, deduplicated, and only then read further; a message
+that cannot even be parsed is still stored, never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from email.utils import getaddresses
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from desk.extensions import db
+from desk.mail.models import DOORS, InboundMail
+from desk.timeutil import utcnow
+
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,290}>")
+
+
+class Refused(ValueError):
+    """Not a message we can take (empty, too big): a permanent refusal, with the reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    id: int
+    new: bool  # False: the same message was stored before
+
+
+def _headers(raw: bytes) -> dict[str, str | None]:
+    try:
+        headers = BytesHeaderParser(policy=default_policy).parsebytes(raw)
+        found = _MESSAGE_ID.search(str(headers.get("Message-ID") or ""))
+        senders = getaddresses([str(headers.get("From") or "")])
+        recipients = getaddresses([str(headers.get("To") or "")])
+        return {
+            "message_id": found.group(0) if found else None,
+            "sender": (senders[0][1] or None) if senders else None,
+            "recipient": (recipients[0][1] or None) if recipients else None,
+            "subject": str(headers.get("Subject") or "")[:300] or None,
+        }
+    except Exception:  # a header too broken to read: the raw bytes still count
+        return {"message_id": None, "sender": None, "recipient": None, "subject": None}
+
+
+def store(raw: bytes, via: str) -> Stored:
+    """Store the message once (flushed, not committed). Refused when empty or too big."""
+    if via not in DOORS:
+        raise ValueError(f"unknown door {via!r}")
+    if not raw.strip():
+        raise Refused("the message is empty")
+    limit = current_app.config["MAIL_INBOUND_MAX_BYTES"]
+    if len(raw) > limit:
+        raise Refused(f"the message is larger than {limit} bytes")
+    fields = _headers(raw)
+    key = (f"mid:{fields['message_id'].lower()}" if fields["message_id"]
+           else f"sha256:{hashlib.sha256(raw).hexdigest()}")
+    insert = (pg_insert if db.session.get_bind().dialect.name == "postgresql"
+              else sqlite_insert)
+    new_id = db.session.execute(
+        insert(InboundMail.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(InboundMail.id),
+        {"dedup_key": key, "raw": raw, "size": len(raw), "via": via, "state": "received",
+         "created_at": utcnow(), **{k: (v[:300] if v else v) for k, v in fields.items()}},
+    ).scalar()
+    if new_id is not None:
+        return Stored(new_id, True)
+    return Stored(db.session.scalar(select(InboundMail.id).where(InboundMail.dedup_key == key)),
+                  False)
