@@ -5,10 +5,12 @@
 Setup: a throwaway PostgreSQL database (bench_<random>, `flask db upgrade` + `flask desk seed`,
 plus 200 generated partners that cover all of Flanders and Brussels with random theme
 weights, so every routing decision weighs 208 partners), Redis db 10, and two Celery worker
-processes (`celery -A workers worker --pool solo`, each with its outbox relay), as a worker
-host runs them. Requests are filed through the desk's intake service (`file_and_commit`, what
-the API and the form call; the web side's own speed is bench/intake.py's), their texts drawn
-from the classifier's evaluation set, with postcodes across Flanders and Brussels.
+processes (`celery -A workers worker --pool solo -Q celery`, each with its outbox relay), as a
+worker host runs them. Mail has a queue of its own: the offer mails routing writes are queued
+(their outbox rows are published like the rest) but sent by no one here. Requests are filed
+through the desk's intake service (`file_and_commit`, what the API and the form call; the web
+side's own speed is bench/intake.py's), their texts drawn from the classifier's evaluation
+set, with postcodes across Flanders and Brussels.
 
 Two phases, one after the other:
 
@@ -47,7 +49,7 @@ PG = f"postgresql://postgres@{HOST}:5432"
 REDIS_DB = 10
 RATE, SECONDS = 300, 20
 TARGET = 300
-POOL = os.environ.get("BENCH_POOL", "--pool solo").split()
+POOL = os.environ.get("BENCH_POOL", "--pool solo").split() + ["-Q", "celery"]  # mail aside
 POSTCODES = ["9000", "2000", "3000", "8000", "3500", "1000", "2800", "9300", "8500", "3600",
              "1030", "1080", "9100", "2300", "8800", "3800", "1500", "9200"]
 THEMES = ["buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg", "armoede",

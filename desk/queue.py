@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from celery import Celery, Task
 from flask import Flask
+from kombu import Queue
 
 
 def init_celery(app: Flask) -> Celery:
@@ -27,6 +28,11 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         task_time_limit=300,
         task_soft_time_limit=240,
+        # Mail has a queue of its own, so a slow or absent mail server never holds up
+        # classification and routing. A worker consumes both unless told otherwise (-Q).
+        task_queues=(Queue("celery"), Queue("mail")),
+        task_default_queue="celery",
+        task_routes={"desk.send_notification": {"queue": "mail"}},
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,

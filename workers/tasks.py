@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 
 from celery import Task, shared_task
@@ -9,6 +10,7 @@ from celery import Task, shared_task
 from desk.classify.registry import retrain
 from desk.classify.service import classify_many, corrections
 from desk.extensions import db
+from desk.mail import outbound
 from desk.outbox.relay import publish_all
 from desk.routing import offers as routing
 from desk.routing.sweep import sweep
@@ -53,6 +55,28 @@ def expire_offer(self: Task, *offer_ids: int) -> int:
     """Expire offers past their due time and move their requests on; how many expired."""
     return each(self, lambda ids: sum(map(routing.expire, routing.in_lock_order(ids))),
                 offer_ids)
+
+
+@shared_task(name="desk.send_notification", bind=True, max_retries=8)
+def send_notification(self: Task, *notification_ids: int) -> int:
+    """Send notifications as email, each committed as it goes (a sent mail is never sent again);
+    when the mail server is away, retry with exponential backoff and jitter, and after the last
+    try mark what is left as failed."""
+    sent = 0
+    last_try = self.request.retries >= self.max_retries
+    try:
+        for notification_id in notification_ids:
+            try:
+                sent += outbound.deliver(notification_id, last_try=last_try).state == "sent"
+                db.session.commit()
+            except outbound.TemporaryMailError as error:
+                db.session.rollback()
+                left = notification_ids[notification_ids.index(notification_id):]
+                delay = min(600, 2 ** self.request.retries * 10) * random.uniform(0.5, 1.5)
+                raise self.retry(args=left, countdown=delay, exc=error) from error
+        return sent
+    finally:
+        db.session.remove()
 
 
 @shared_task(name="desk.sweep_offers", **RETRY)

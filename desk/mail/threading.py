@@ -35,6 +35,15 @@ def new_message_id() -> str:
     return f"<{secrets.token_hex(12)}@{domain}>"
 
 
+def notification_message_id(notification_id: int) -> str:
+    """The Message-ID of a notification's mail: the same each time it is sent (a resend after a
+    crash is recognised as the same mail), and not guessable."""
+    domain = clean_header(current_app.config["MAIL_DOMAIN"])
+    key = current_app.config["SECRET_KEY"].encode()
+    signature = hmac.new(key, f"mid:{notification_id}".encode(), hashlib.sha256).hexdigest()
+    return f"<desk.{notification_id}.{signature[:12]}@{domain}>"
+
+
 def is_ours(message_id: str) -> bool:
     """A Message-ID the desk made (a reply to it, or a loop of our own mail)."""
     return message_id.strip().strip("<>").lower().endswith(

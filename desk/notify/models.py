@@ -1,7 +1,7 @@
 """Notifications: who must hear what about a request, written with the change that causes it.
 
 Each row is one message to one recipient at one step; the unique key makes a second write of
-the same notification (a task run twice) a no-op. The email loop renders and sends them.
+the same notification (a task run twice) a no-op. desk/mail/outbound.py renders and sends them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desk.extensions import db
@@ -50,3 +50,8 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_to: Mapped[str | None] = mapped_column(Text)
+    # Set once it is sent; derived from the id, so a mail sent again after a crash carries the
+    # same Message-ID and mail programs show it once.
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from desk.extensions import db
 from desk.notify.models import KINDS, Notification
+from desk.outbox.models import OutboxMessage
+from desk.outbox.relay import CHANNEL
 from desk.timeutil import utcnow
 
 _table = Notification.__table__
 _KEY = "desk.notifications"
+SEND_TASK = "desk.send_notification"
 
 
 class About(Protocol):
@@ -48,11 +51,21 @@ def _write_with_flush(session: Session, *_: object) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
+    """The rows in one statement, and for each new one a send task through the outbox."""
     rows = session.info.pop(_KEY, None)
-    if rows:
-        connection = session.connection()
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        connection.execute(insert(_table).on_conflict_do_nothing(), rows)
+    if not rows:
+        return
+    connection = session.connection()
+    postgresql = connection.dialect.name == "postgresql"
+    insert = pg_insert if postgresql else sqlite_insert
+    new = connection.execute(insert(_table).on_conflict_do_nothing().returning(_table.c.id),
+                             rows).scalars().all()
+    if new:
+        now = utcnow()
+        connection.execute(OutboxMessage.__table__.insert(), [
+            {"task": SEND_TASK, "args": [nid], "created_at": now, "attempts": 0} for nid in new])
+        if postgresql:  # wake the relay when (and only if) this commits
+            connection.execute(text(f"SELECT pg_notify('{CHANNEL}', '')"))
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,0 +1,153 @@
+"""Sending a notification as email: in the recipient's language, threaded per request and
+recipient, with a reply address bound to both, sent once.
+
+`deliver()` keeps the notification row locked from reading to marking it sent, so two workers
+never send the same one; its Message-ID is derived from its id, so the rare resend after a
+crash between the mail server's "250" and our commit is the same mail to every mail program.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_mail import Message
+from sqlalchemy import select
+
+from desk.accounts.models import User
+from desk.extensions import db
+from desk.extensions import mail as mailer
+from desk.geo.lookup import municipalities
+from desk.intake.models import HelpRequest
+from desk.mail.threading import (
+    HeaderInjection,
+    clean_header,
+    notification_message_id,
+    references,
+    reply_address,
+)
+from desk.notify.models import Notification
+from desk.partners.models import Partner
+from desk.routing.calendar import BRUSSELS
+from desk.routing.models import Offer
+from desk.timeutil import utcnow
+
+SUBJECTS = {
+    "offer": _l("Een hulpvraag voor uw organisatie"),
+    "offer_reminder": _l("Herinnering: een hulpvraag wacht op uw antwoord"),
+    "offer_withdrawn": _l("Deze hulpvraag ligt niet meer bij u"),
+    "accepted": _l("Uw vraag is in goede handen"),
+    "delayed": _l("Uw vraag: het duurt langer dan verwacht"),
+    "closed": _l("Uw vraag is afgesloten"),
+    "needs_triage": _l("Een vraag wacht op het centrale team"),
+}
+
+
+class TemporaryMailError(Exception):
+    """The mail server is away or refuses for now: try again later."""
+
+
+@dataclass
+class Outcome:
+    state: str  # sent, failed, or the state it already had
+    detail: str = ""
+
+
+def addresses(notification: Notification, request: HelpRequest) -> list[str]:
+    if notification.recipient == "requester":
+        return [request.requester.email]
+    users = select(User.email).where(User.active)
+    if notification.recipient == "central":
+        return list(db.session.scalars(users.where(User.role == "admin").order_by(User.id)))
+    partner_id = int(notification.recipient.split(":", 1)[1])
+    return list(db.session.scalars(users.where(User.role == "coordinator",
+                                               User.partner_id == partner_id)
+                                   .order_by(User.id)))
+
+
+def _thread(notification: Notification) -> list[str]:
+    """Message-IDs sent before to this recipient about this request, oldest first."""
+    return list(db.session.scalars(
+        select(Notification.message_id).where(
+            Notification.request_id == notification.request_id,
+            Notification.recipient == notification.recipient,
+            Notification.state == "sent", Notification.id != notification.id)
+        .order_by(Notification.id)))
+
+
+def compose(notification: Notification, request: HelpRequest, to: list[str]) -> Message:
+    data = notification.data or {}
+    offer = db.session.get(Offer, data["offer"]) if data.get("offer") else None
+    partner_id = (offer.partner_id if offer else data.get("partner")) or (
+        int(notification.recipient.split(":")[1])
+        if notification.recipient.startswith("partner:") else None)
+    partner = db.session.get(Partner, partner_id) if partner_id else None
+    place = municipalities().get(request.municipality_nis or "")
+    due = offer.due_at.astimezone(BRUSSELS) if offer else None
+    context = {
+        "kind": notification.kind, "request": request, "reference": request.reference,
+        "partner": partner, "offer": offer, "due": f"{due:%d/%m/%Y %H:%M}" if due else "",
+        "place": place.name(notification.language) if place else request.postcode,
+        "reason": data.get("reason") or (offer.reason if offer else None),
+        "referral": data.get("referral"),
+    }
+    with force_locale(notification.language):
+        subject = f"[{request.reference}] {SUBJECTS[notification.kind]}"
+        body = render_template(f"mail/{notification.kind}.txt", **context)
+        html = render_template("mail/layout.html", body=body, subject=subject,
+                               language=notification.language)
+    thread = _thread(notification)
+    message = Message(subject=clean_header(subject), recipients=[clean_header(a) for a in to],
+                      body=body, html=html,
+                      reply_to=reply_address(request.id, notification.recipient),
+                      extra_headers={"Auto-Submitted": "auto-generated",
+                                     "X-Auto-Response-Suppress": "All"})
+    message.msgId = notification_message_id(notification.id)
+    if thread:
+        message.extra_headers["In-Reply-To"] = clean_header(thread[-1])
+        message.extra_headers["References"] = references(thread)
+    for value in message.extra_headers.values():
+        clean_header(value)
+    return message
+
+
+def deliver(notification_id: int, *, last_try: bool = False) -> Outcome:
+    """Send one notification (the caller commits). TemporaryMailError when the mail server is
+    away, unless this is the last try: then it is marked failed."""
+    notification = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id).with_for_update()
+        .execution_options(populate_existing=True))
+    if notification is None or notification.state != "pending":
+        return Outcome(notification.state if notification else "missing")
+    request = db.session.get(HelpRequest, notification.request_id)
+    notification.attempts += 1
+    to = addresses(notification, request)
+    if not to:
+        return _failed(notification, f"no address for {notification.recipient}")
+    try:
+        message = compose(notification, request, to)
+        mailer.send(message)
+    except (HeaderInjection, ValueError) as refusal:
+        return _failed(notification, f"refused: {refusal}")
+    except smtplib.SMTPResponseException as error:
+        if 400 <= error.smtp_code < 500 and not last_try:
+            raise TemporaryMailError(f"{error.smtp_code} {error.smtp_error!r}") from error
+        return _failed(notification, f"{error.smtp_code} {error.smtp_error!r}")
+    except smtplib.SMTPRecipientsRefused as error:
+        return _failed(notification, f"recipients refused: {error.recipients!r}")
+    except (OSError, smtplib.SMTPException) as error:
+        if last_try:
+            return _failed(notification, f"{type(error).__name__}: {error}")
+        raise TemporaryMailError(f"{type(error).__name__}: {error}") from error
+    notification.state, notification.sent_at = "sent", utcnow()
+    notification.sent_to, notification.message_id = ", ".join(to), message.msgId
+    notification.last_error = None
+    return Outcome("sent")
+
+
+def _failed(notification: Notification, why: str) -> Outcome:
+    notification.state, notification.last_error = "failed", why[:1000]
+    return Outcome("failed", why)
