@@ -113,3 +113,146 @@ def test_the_pipe_says_try_again_when_the_database_is_away(app):
     done = mail_in(REPLY, DATABASE_URL=nowhere)
     assert done.returncode == 75, done.stderr
     assert b"try again later" in done.stderr
+
+
+# -- applying what came in ------------------------------------------------------------------
+
+def reply(to: str, body: str, *, subject: str = "Re: [BAZ-2026-000001] Een hulpvraag",
+          sender: str = "coordinator@armentekort.example", extra: str = "",
+          message_id: str | None = None) -> bytes:
+    import uuid
+
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+            f"Message-ID: {message_id or f'<{uuid.uuid4().hex}@mail.example>'}\r\n{extra}"
+            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
+
+
+def offered_request():
+    from desk.routing import offers
+    from tests.routing_helpers import classified
+
+    request = classified()
+    offer = offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    return request, offer
+
+
+def take_in(raw: bytes) -> InboundMail:
+    from desk.mail.inbound import store
+    from desk.mail.replies import process
+
+    stored = store(raw, "pipe")
+    db.session.commit()
+    process(stored.id)
+    db.session.commit()
+    return db.session.get(InboundMail, stored.id)
+
+
+def test_a_coordinator_accepts_by_replying(app):
+    from desk.mail.threading import reply_address
+
+    request, offer = offered_request()
+    address = reply_address(request.id, f"partner:{offer.partner_id}")
+    mail = take_in(reply(address, "Aanvaard, we bellen haar morgen.\r\n\r\n"
+                                  "Op ma 30 nov 2026 schreef BurgersAanZet:\r\n> Dag"))
+    assert mail.state == "applied" and "accept" in mail.note
+    db.session.refresh(offer)
+    assert offer.status == "accepted" and request.status == "accepted"
+    assert offer.answered_by.startswith("user:")  # the coordinator's own account
+
+
+def test_a_decline_by_reply_in_the_thread_moves_the_request_on(app):
+    from desk.mail.threading import notification_message_id
+    from desk.notify.models import Notification
+
+    request, offer = offered_request()
+    note = db.session.scalar(select(Notification).where(Notification.kind == "offer"))
+    note.state, note.message_id = "sent", notification_message_id(note.id)
+    db.session.commit()
+    mail = take_in(reply("desk@desk.example", "Weiger: geen buddy vrij tot januari.",
+                         extra=f"In-Reply-To: {note.message_id}\r\n"))
+    assert mail.state == "applied"
+    db.session.refresh(offer)
+    assert offer.status == "declined" and offer.reason == "geen buddy vrij tot januari."
+    from desk.routing import offers
+
+    assert offers.open_offer(request).partner.slug == "domo"
+
+
+def test_the_requester_writes_back_and_it_shows_on_the_status_page(app):
+    from desk.intake.requester import public_timeline
+
+    request, _ = offered_request()
+    mail = take_in(reply("desk@desk.example", "Ik ben overdag bereikbaar, niet op woensdag.",
+                         subject=f"Re: [{request.reference}] Uw vraag",
+                         sender=request.requester.email))
+    assert mail.state == "applied"
+    assert public_timeline(request)[-1].text == "Ik ben overdag bereikbaar, niet op woensdag."
+
+
+@pytest.mark.parametrize("case", ["stranger", "forged", "nothing"])
+def test_what_matches_nothing_or_comes_from_a_stranger_is_held(app, case):
+    from desk.mail.threading import reply_address
+
+    request, offer = offered_request()
+    good = reply_address(request.id, f"partner:{offer.partner_id}")
+    raw = {
+        "stranger": reply("desk@desk.example", "Aanvaard", sender="someone@else.example",
+                          subject=f"Re: [{request.reference}] Een hulpvraag"),
+        "forged": reply(good.replace(f"reply+{request.id}-", f"reply+{request.id + 1}-"),
+                        "Aanvaard", sender="someone@else.example"),
+        "nothing": reply("desk@desk.example", "Aanvaard", subject="Hallo"),
+    }[case]
+    mail = take_in(raw)
+    assert mail.state == "held"
+    db.session.refresh(offer)
+    assert offer.status == "offered"  # nothing was done on a guess
+
+
+@pytest.mark.parametrize(("extra", "sender", "state"), [
+    ("Auto-Submitted: auto-replied\r\n", "coordinator@armentekort.example", "applied"),
+    ("Precedence: bulk\r\n", "coordinator@armentekort.example", "applied"),
+    ("", "MAILER-DAEMON@mail.example", "held"),
+])
+def test_robots_are_recognised_and_never_answered(app, extra, sender, state):
+    from desk.mail.threading import reply_address
+    from desk.notify.models import Notification
+
+    request, offer = offered_request()
+    before = db.session.scalar(select(func.count()).select_from(Notification))
+    mail = take_in(reply(reply_address(request.id, f"partner:{offer.partner_id}"),
+                         "Ik ben afwezig tot maandag.", extra=extra, sender=sender))
+    assert mail.state == state and ("automatic" in mail.note or "bounce" in mail.note)
+    db.session.refresh(offer)
+    assert offer.status == "offered"
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == before
+
+
+def test_a_late_answer_by_mail_is_held_or_kept_as_a_message(app):
+    from datetime import timedelta
+
+    from desk.mail.threading import reply_address
+    from desk.routing import offers
+
+    request, offer = offered_request()
+    address = reply_address(request.id, f"partner:{offer.partner_id}")
+    offer.due_at = offer.offered_at - timedelta(minutes=1)  # past due, not swept yet
+    db.session.commit()
+    late = take_in(reply(address, "Aanvaard"))
+    assert late.state == "held" and "verlopen" in late.note  # the central team sees why
+    offers.expire(offer.id)
+    db.session.commit()
+    # No open offer for this partner any more: kept as a message on the request.
+    after = take_in(reply(address, "Aanvaard, toch nog?"))
+    assert after.state == "applied" and "message" in after.note
+
+
+def test_stored_mail_is_queued_for_reading(app):
+    from desk.mail.inbound import store
+    from desk.outbox.models import OutboxMessage
+
+    stored = store(REPLY, "pipe")
+    db.session.commit()
+    queued = db.session.scalars(select(OutboxMessage.args)
+                                .where(OutboxMessage.task == "desk.process_inbound")).all()
+    assert queued == [[stored.id]]

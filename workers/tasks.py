@@ -10,7 +10,7 @@ from celery import Task, shared_task
 from desk.classify.registry import retrain
 from desk.classify.service import classify_many, corrections
 from desk.extensions import db
-from desk.mail import outbound
+from desk.mail import outbound, replies
 from desk.outbox.relay import publish_all
 from desk.routing import offers as routing
 from desk.routing.sweep import sweep
@@ -77,6 +77,13 @@ def send_notification(self: Task, *notification_ids: int) -> int:
         return sent
     finally:
         db.session.remove()
+
+
+@shared_task(name="desk.process_inbound", bind=True, **RETRY)
+def process_inbound(self: Task, *inbound_ids: int) -> int:
+    """Read stored inbound mail and apply it (or hold it for the central team)."""
+    return each(self, lambda ids: sum(replies.process(i) == "applied" for i in sorted(ids)),
+                inbound_ids)
 
 
 @shared_task(name="desk.sweep_offers", **RETRY)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from desk.extensions import db
 from desk.outbox.models import OutboxMessage
+from desk.outbox.relay import CHANNEL
 from desk.timeutil import utcnow
 
 _insert = insert(OutboxMessage.__table__)
 
 
-def enqueue(task: str, *args: Any) -> None:
-    """Run `task(*args)` in a worker once the caller's transaction commits (never if not)."""
+def enqueue(task: str, *args: Any, wake: bool = False) -> None:
+    """Run `task(*args)` in a worker once the caller's transaction commits (never if not).
+    `wake`: on PostgreSQL, wake the relays at commit instead of leaving it to their next look."""
     db.session.execute(_insert, {"task": task, "args": list(args), "created_at": utcnow(),
                                  "attempts": 0})
+    if wake and db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"SELECT pg_notify('{CHANNEL}', '')"))
