@@ -43,6 +43,20 @@ def _environ_or_cmdline(process: Path) -> str:
         return ""
 
 
+def wait_for_mail(sink: Path, subject: str, seconds: float = 60):
+    import email
+    import email.policy
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for path in sorted(sink.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if subject in str(message["Subject"]):
+                return message
+        time.sleep(0.3)
+    raise AssertionError(f"no mail {subject!r} in {sink}")
+
+
 def test_embedded_defaults_start_and_take_a_request(tmp_path):
     env = embedded_env(tmp_path)
     flask("db", "upgrade", env=env)  # the steps of `make run`
@@ -89,6 +103,22 @@ def test_embedded_defaults_start_and_take_a_request(tmp_path):
         assert "fit" in offered[0][1] and "load" in offered[0][1]
         assert "Voorgelegd aan een partnerorganisatie" in opener.open(link, timeout=5).read(
         ).decode()
+
+        # The loop by mail: the offer lands in the sink, the coordinator answers "aanvaard"
+        # through a mail server's pipe, and the requester is told it is in good hands.
+        offer_mail = wait_for_mail(tmp_path / "mail", "Een hulpvraag voor uw organisatie")
+        answer = (f"From: coordinator@lus.example\r\nTo: {offer_mail['Reply-To']}\r\n"
+                  f"Subject: Re: {offer_mail['Subject']}\r\n"
+                  f"In-Reply-To: {offer_mail['Message-ID']}\r\n"
+                  "Message-ID: <answer-1@lus.example>\r\n\r\n"
+                  "Aanvaard, we bellen haar morgen.\r\n\r\n> Dag\r\n").encode()
+        piped = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "desk",
+                                "mail-in"], cwd=ROOT, env=env, input=answer,
+                               capture_output=True, timeout=60)
+        assert piped.returncode == 0, piped.stderr
+        good_hands = wait_for_mail(tmp_path / "mail", "Uw vraag is in goede handen")
+        assert good_hands["To"] == VALID["email"]
+        assert "In goede handen" in opener.open(link, timeout=5).read().decode()
         pending = 1
         for _ in range(150):  # and the relay hands on what classification wrote to the outbox
             pending = database.execute(

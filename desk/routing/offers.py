@@ -27,7 +27,7 @@ from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.matching import Decision, Need, PartnerProfile, decide
 from desk.routing.models import PASSED, Offer
 from desk.routing.profiles import profiles
-from desk.timeutil import utcnow
+from desk.timeutil import utc, utcnow
 
 # A request waits for a partner in these states; the delay notice applies to them.
 WAITING_FOR_PARTNER = ("classified", "offered", "needs_triage")
@@ -140,7 +140,7 @@ def route(request: HelpRequest, actor: str, *, now: datetime | None = None,
     passed = {partner_id for partner_id, status in history if status in PASSED}
     if not history and request.delay_notice_at is None:  # first time: start the delay clock
         request.delay_notice_at = add_working_days(
-            request.created_at, current_app.config["DELAY_NOTICE_WORKING_DAYS"])
+            utc(request.created_at), current_app.config["DELAY_NOTICE_WORKING_DAYS"])
     max_partners = current_app.config["MAX_PARTNERS"]
     if limit and len(passed) >= max_partners:
         return to_triage(request, f"{len(passed)} partners declined or let the offer expire "
@@ -256,8 +256,8 @@ _CLOSED = {
 def _still_open(offer: Offer, now: datetime) -> None:
     if offer.status != "offered":
         raise RoutingError(_CLOSED[offer.status])
-    if offer.due_at <= now:
-        due = f"{offer.due_at.astimezone(BRUSSELS):%d/%m/%Y %H:%M}"
+    if utc(offer.due_at) <= now:
+        due = f"{utc(offer.due_at).astimezone(BRUSSELS):%d/%m/%Y %H:%M}"
         raise RoutingError(_l("Dit aanbod is verlopen op %(due)s; de vraag gaat naar een andere "
                               "partner.", due=due))
 
@@ -307,7 +307,7 @@ def expire(offer_id: int, *, now: datetime | None = None) -> bool:
     (answered meanwhile, not due yet, or expired by another worker)."""
     now = now or utcnow()
     offer = lock_offer(offer_id)
-    if offer is None or offer.status != "offered" or offer.due_at > now:
+    if offer is None or offer.status != "offered" or utc(offer.due_at) > now:
         return False
     request = db.session.get(HelpRequest, offer.request_id)
     _end(request, offer, "expired", "system", now)
