@@ -83,6 +83,8 @@ class Config:
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "BurgersAanZet <desk@desk.example>")
         self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "desk.example")
         self.MAIL_SINK_DIR = _env("MAIL_SINK_DIR", str(INSTANCE / "mail"))
+        # /mailbox shows what the sink kept and lets you reply: never in production.
+        self.MAILBOX_PAGE = _bool("MAILBOX_PAGE", self.ENV_NAME != "production")
         # Inbound: the shared secret of POST /mail/inbound (unset: the route is off), and the
         # largest message taken (attachments included).
         self.MAIL_INBOUND_SECRET = _env("MAIL_INBOUND_SECRET", "")
@@ -122,6 +124,8 @@ class Config:
             problems.append("SECRET_KEY must be set to a random value of 32+ characters")
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             problems.append("DATABASE_URL must point at PostgreSQL, not SQLite")
+        if self.MAILBOX_PAGE:
+            problems.append("MAILBOX_PAGE shows everyone's mail: leave it off")
         if self.CELERY_BROKER_URL.startswith("sqla+"):
             problems.append("CELERY_BROKER_URL must point at Redis")
         if problems:
