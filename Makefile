@@ -57,6 +57,7 @@ bench: install services
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/mail.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -64,17 +64,24 @@ def send_notification(self: Task, *notification_ids: int) -> int:
     try mark what is left as failed."""
     sent = 0
     last_try = self.request.retries >= self.max_retries
+    left = list(notification_ids)
     try:
-        for notification_id in notification_ids:
-            try:
-                sent += outbound.deliver(notification_id, last_try=last_try).state == "sent"
+        with outbound.session() as smtp:  # one SMTP session for the pack
+            while left:
+                outcome = outbound.deliver(left[0], last_try=last_try, smtp=smtp)
+                sent += outcome.state == "sent"
                 db.session.commit()
-            except outbound.TemporaryMailError as error:
-                db.session.rollback()
-                left = notification_ids[notification_ids.index(notification_id):]
-                delay = min(600, 2 ** self.request.retries * 10) * random.uniform(0.5, 1.5)
-                raise self.retry(args=left, countdown=delay, exc=error) from error
+                left.pop(0)
         return sent
+    except outbound.TemporaryMailError as error:
+        db.session.rollback()
+        if last_try:  # the server stayed away: each one left is marked failed, with the reason
+            for notification_id in left:
+                outbound.deliver(notification_id, last_try=True)
+                db.session.commit()
+            return sent
+        delay = min(600, 2 ** self.request.retries * 10) * random.uniform(0.5, 1.5)
+        raise self.retry(args=left, countdown=delay, exc=error) from error
     finally:
         db.session.remove()
 

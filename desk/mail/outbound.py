@@ -9,6 +9,8 @@ crash between the mail server's "250" and our commit is the same mail to every m
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import render_template
@@ -114,9 +116,21 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
     return message
 
 
-def deliver(notification_id: int, *, last_try: bool = False) -> Outcome:
+@contextmanager
+def session() -> Iterator[object]:
+    """An SMTP session for several mails; TemporaryMailError when the server cannot be reached
+    or drops the session (the mails already marked sent stay sent)."""
+    try:
+        with mailer.connect() as connection:
+            yield connection
+    except (OSError, smtplib.SMTPException) as error:
+        raise TemporaryMailError(f"{type(error).__name__}: {error}") from error
+
+
+def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outcome:  # type: ignore[no-untyped-def]
     """Send one notification (the caller commits). TemporaryMailError when the mail server is
-    away, unless this is the last try: then it is marked failed."""
+    away, unless this is the last try: then it is marked failed. `smtp`: an open Flask-Mail
+    connection to reuse (a pack of mails over one SMTP session), else one is opened."""
     notification = db.session.scalar(
         select(Notification).where(Notification.id == notification_id).with_for_update()
         .execution_options(populate_existing=True))
@@ -129,7 +143,7 @@ def deliver(notification_id: int, *, last_try: bool = False) -> Outcome:
         return _failed(notification, f"no address for {notification.recipient}")
     try:
         message = compose(notification, request, to)
-        mailer.send(message)
+        (smtp or mailer).send(message)
     except (HeaderInjection, ValueError) as refusal:
         return _failed(notification, f"refused: {refusal}")
     except smtplib.SMTPResponseException as error:
