@@ -34,7 +34,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,10 +47,9 @@ from pathlib import Path
 import apps  # bench/apps.py: the reference apps a and b
 import psycopg
 import redis
+from support import HOST, PG, flask, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
-PG = f"postgresql://postgres@{HOST}:5432"
 REDIS_DB = 9
 WORKERS, THREADS, CONNECTIONS = 4, 2, 32
 WARMUP, DURATION = 3, 15
@@ -110,20 +108,6 @@ def ensure_wrk() -> None:
     if subprocess.run(install, env=env, capture_output=True).returncode != 0:
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=True, capture_output=True)
         subprocess.run(install, env=env, check=True, capture_output=True)
-
-
-def flask(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def workers(master: int) -> list[int]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,13 +32,10 @@ from pathlib import Path
 import psycopg
 import redis
 from aiosmtpd.controller import Controller
+from support import HOST, PG, ROOT, celery_workers, flask, free_port, stop
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: quiet, please
-
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-HOST = "127.0.0.1"
-PG = f"postgresql://postgres@{HOST}:5432"
 REDIS_DB = 11
 COUNT = 3000
 TARGET = 200
@@ -52,41 +48,6 @@ class Counter:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.received += 1
         return "250 OK"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def flask(env: dict[str, str], *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300, input="")
-    if done.returncode != 0:
-        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-
-
-def workers(env: dict[str, str], queue: str, tmp: Path) -> list[subprocess.Popen]:
-    return [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers", "worker", "--pool", "solo", "-Q", queue,
-         "-n", f"{queue}{n}@%h", "--loglevel", "WARNING", "--without-gossip",
-         "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=(tmp / f"{queue}{n}.log").open("w"),
-        stderr=subprocess.STDOUT, start_new_session=True) for n in (1, 2)]
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def wait(conn: psycopg.Connection, sql: str, count: int, seconds: float = 180) -> int:
@@ -156,7 +117,7 @@ def main() -> int:
             print(f"database {name}; {len(offers)} offers routed, their mails in the outbox; "
                   f"SMTP on {HOST}:{smtp_port}; 2 worker processes per phase (solo pool)")
 
-            procs = workers(env, "mail", Path(tmp))
+            procs = celery_workers(env, ["--pool", "solo", "-Q", "mail"], "mail", Path(tmp))
             sent = wait(conn, "SELECT count(*) FROM notifications WHERE state = 'sent'",
                         len(offers))
             first, last = conn.execute(
@@ -169,7 +130,8 @@ def main() -> int:
             ok &= rate >= TARGET and sent == counter.received == len(offers)
             stop(procs)
 
-            procs = workers(env, "celery", Path(tmp))
+            procs = celery_workers(env, ["--pool", "solo", "-Q", "celery"], "celery",
+                                   Path(tmp))
             time.sleep(3)  # the workers are up and listening
             with app.app_context():
                 from desk.mail.threading import reply_address

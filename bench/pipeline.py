@@ -31,7 +31,6 @@ import json
 import os
 import random
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
@@ -41,11 +40,9 @@ from pathlib import Path
 
 import psycopg
 import redis
+from support import HOST, PG, ROOT, celery_workers, flask, stop
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-HOST = "127.0.0.1"
-PG = f"postgresql://postgres@{HOST}:5432"
 REDIS_DB = 10
 RATE, SECONDS = 300, 20
 TARGET = 300
@@ -54,14 +51,6 @@ POSTCODES = ["9000", "2000", "3000", "8000", "3500", "1000", "2800", "9300", "85
              "1030", "1080", "9100", "2300", "8800", "3800", "1500", "9200"]
 THEMES = ["buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg", "armoede",
           "psychisch", "beperking", "gezinnen", "nieuwkomers", "engagement", "beleid"]
-
-
-def flask(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=300, input="")
-    if done.returncode != 0:
-        sys.exit(f"flask {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
 
 
 def add_partners(url: str, count: int = 200) -> None:
@@ -84,26 +73,6 @@ def texts() -> list[dict]:
     rows = [json.loads(line) for line in
             (ROOT / "desk/classify/data/eval.jsonl").read_text().splitlines() if line.strip()]
     return [r for r in rows if not r.get("spam") and r.get("language") in ("nl", "fr", "en")]
-
-
-def start_workers(env: dict[str, str], tmp: Path) -> list[subprocess.Popen]:
-    return [subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers", "worker", *POOL,
-         "-n", f"bench{n}@%h", "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
-         "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=(tmp / f"worker{n}.log").open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True) for n in (1, 2)]
-
-
-def stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-    for proc in procs:
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 class Filer:
@@ -209,7 +178,7 @@ def main() -> int:
             flask(env, "desk", "seed")
             add_partners(url)
             flask(env, "desk", "classify")  # the shipped model, trained once and cached
-            procs = start_workers(env, Path(tmp))
+            procs = celery_workers(env, POOL, "bench", Path(tmp))
             samples = texts()
             filer = Filer(samples)
             conn = psycopg.connect(url, autocommit=True)
@@ -247,7 +216,7 @@ def main() -> int:
                     print(f"          target ≥ {TARGET}/s sustained: {'PASS' if ok else 'FAIL'}")
             conn.close()
             for n in (1, 2):
-                log = (Path(tmp) / f"worker{n}.log").read_text()
+                log = (Path(tmp) / f"bench{n}.log").read_text()
                 if "Traceback" in log:
                     print(f"worker {n} logged errors:\n{log[-3000:]}")
                     ok = False

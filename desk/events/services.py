@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from desk.events.models import Event
-from desk.extensions import db
 from desk.intake.models import HelpRequest
 from desk.timeutil import utcnow
+from desk.writebehind import gathered, writes
 
 _KEY = "desk.events"
 _table = Event.__table__
@@ -33,25 +32,13 @@ def record(request: HelpRequest, type: str, actor: str, *, public: bool = False,
     """Append an event to the request's timeline (written at the next flush; the caller
     commits). Touching the request's `updated_at` makes sure that flush comes."""
     now = utcnow()
-    db.session().info.setdefault(_KEY, []).append(
+    gathered(_KEY).append(
         {"request_id": request.id, "type": type, "actor": actor, "public": public,
          "data": data or {}, "created_at": now})
     request.updated_at = now
     return Recorded(type, now)
 
 
-@event.listens_for(Session, "before_flush")
-def _write_with_flush(session: Session, *_: object) -> None:
-    _write(session)
-
-
-@event.listens_for(Session, "before_commit")
-def _write(session: Session) -> None:
-    rows = session.info.pop(_KEY, None)
-    if rows:
-        session.connection().execute(_table.insert(), rows)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_KEY, None)
+@writes(_KEY)
+def _write(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.connection().execute(_table.insert(), rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Connection, insert, text
 
 from desk.extensions import db
 from desk.outbox.models import OutboxMessage
@@ -19,5 +19,20 @@ def enqueue(task: str, *args: Any, wake: bool = False) -> None:
     `wake`: on PostgreSQL, wake the relays at commit instead of leaving it to their next look."""
     db.session.execute(_insert, {"task": task, "args": list(args), "created_at": utcnow(),
                                  "attempts": 0})
-    if wake and db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"SELECT pg_notify('{CHANNEL}', '')"))
+    if wake:
+        _wake(db.session.connection())
+
+
+def enqueue_each(connection: Connection, task: str, ids: list[int]) -> None:
+    """`task(id)` for each id, in one statement on the caller's connection, relays woken."""
+    if ids:
+        now = utcnow()
+        connection.execute(_insert, [{"task": task, "args": [i], "created_at": now,
+                                      "attempts": 0} for i in ids])
+        _wake(connection)
+
+
+def _wake(connection: Connection) -> None:
+    """On PostgreSQL, wake the relays when (and only if) the transaction commits."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SELECT pg_notify('{CHANNEL}', '')"))

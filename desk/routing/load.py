@@ -9,11 +9,13 @@ capacity (another worker got there first) fails the commit; the task runs again 
 
 from __future__ import annotations
 
-from sqlalchemy import case, event, or_, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from desk.extensions import db
+from desk.intake.models import HelpRequest
 from desk.partners.models import Partner
+from desk.writebehind import gathered, peek, writes
 
 _KEY = "desk.partner_load"
 
@@ -22,30 +24,29 @@ class PartnerFull(Exception):
     """A partner filled up while this transaction routed to it; run the routing again."""
 
 
-def _ledger(session: Session) -> dict[int, list[int]]:
-    return session.info.setdefault(_KEY, {})  # partner id -> [delta, forced places]
+def _ledger() -> dict[int, list[int]]:
+    return gathered(_KEY, dict)  # partner id -> [delta, forced places]
 
 
 def take(partner_id: int, *, beyond_capacity: bool = False) -> None:
-    entry = _ledger(db.session()).setdefault(partner_id, [0, 0])
+    entry = _ledger().setdefault(partner_id, [0, 0])
     entry[0] += 1
     entry[1] += beyond_capacity
 
 
 def give(partner_id: int | None) -> None:
     if partner_id is not None:
-        _ledger(db.session()).setdefault(partner_id, [0, 0])[0] -= 1
+        _ledger().setdefault(partner_id, [0, 0])[0] -= 1
 
 
 def pending() -> dict[int, int]:
     """This transaction's changes not yet written, per partner."""
-    return {pid: delta for pid, (delta, _) in db.session().info.get(_KEY, {}).items()}
+    return {pid: delta for pid, (delta, _) in (peek(_KEY) or {}).items()}
 
 
-@event.listens_for(Session, "before_commit")
-def _write(session: Session) -> None:
-    ledger = {pid: entry for pid, entry in (session.info.pop(_KEY, None) or {}).items()
-              if entry[0]}
+@writes(_KEY, at_flush=False)
+def _write(session: Session, ledger: dict[int, list[int]]) -> None:
+    ledger = {pid: entry for pid, entry in ledger.items() if entry[0]}
     if not ledger:
         return
     ids = sorted(ledger)
@@ -66,11 +67,6 @@ def _write(session: Session) -> None:
         raise PartnerFull(sorted(set(ids) - set(written)))
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_KEY, None)
-
-
 def recount(*, fix: bool = False) -> dict[str, tuple[int, int]]:
     """Partners whose stored load differs from the requests they hold: slug -> (stored, held).
 
@@ -78,10 +74,6 @@ def recount(*, fix: bool = False) -> dict[str, tuple[int, int]]:
     commit: a transaction still routing applies its change on top of the corrected value, and
     its requests only become visible when it does, so nothing is counted twice or missed.
     """
-    from sqlalchemy import func
-
-    from desk.intake.models import HelpRequest
-
     partners = db.session.execute(
         select(Partner.id, Partner.slug, Partner.load).order_by(Partner.id)
         .with_for_update(key_share=True)).all()

@@ -13,8 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from desk.classify.models import Classification
 from desk.events.services import record
@@ -28,6 +27,7 @@ from desk.routing.matching import Decision, Need, PartnerProfile, decide
 from desk.routing.models import PASSED, Offer
 from desk.routing.profiles import profiles
 from desk.timeutil import utc, utcnow
+from desk.writebehind import gathered
 
 # A request waits for a partner in these states; the delay notice applies to them.
 WAITING_FOR_PARTNER = ("classified", "offered", "needs_triage")
@@ -199,22 +199,17 @@ def make_offer(request: HelpRequest, partner_id: int, actor: str, now: datetime,
     request.status = "offered"
     request.partner_id = partner_id
     request.triage_reason = None
-    db.session.info.setdefault(_UNANNOUNCED, []).append(
+    gathered(_UNANNOUNCED).append(
         (request, offer, actor, data, speaks(languages, request.language)))
     return offer
 
 
-_UNANNOUNCED = "desk.unannounced_offers"
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_UNANNOUNCED, None)
+_UNANNOUNCED = "desk.unannounced_offers"  # dropped on rollback like the rest (writebehind)
 
 
 def announce() -> None:
     """Write the event and the partner's notification of each offer made since the last call."""
-    made = db.session.info.pop(_UNANNOUNCED, None)
+    made = db.session().info.pop(_UNANNOUNCED, None)
     if not made:
         return
     db.session.flush()

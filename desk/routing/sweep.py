@@ -4,6 +4,7 @@ and requesters to tell that it takes longer than expected. Deadlines live in the
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 
@@ -63,13 +64,8 @@ def remind(now: datetime) -> int:
         .where(Partner.id.in_({r.partner_id for r in rows}))).all())
     for row in rows:
         language = speaks(spoken[row.partner_id], languages[row.request_id])
-        notify(_About(row.request_id, language), "offer_reminder", f"partner:{row.partner_id}",
-               row.id, data={"offer": row.id, "due_at": row.due_at.isoformat()})
+        about = SimpleNamespace(id=row.request_id, language=language)
+        notify(about, "offer_reminder", f"partner:{row.partner_id}", row.id,
+               data={"offer": row.id, "due_at": row.due_at.isoformat()})
     return len(rows)
 
-
-class _About:
-    __slots__ = ("id", "language")
-
-    def __init__(self, id: int, language: str) -> None:
-        self.id, self.language = id, language
