@@ -28,10 +28,17 @@ run: install
 	PORT=$(PORT) $(FLASK) desk run-all
 
 # PostgreSQL and Redis: use what runs, start what is installed, install what is missing.
+# dovecot: only its binary, for the IMAP tests (they start their own from a temp dir); should the
+# package start a system dovecot (policy-rc.d forbids it on the CI machine), it is stopped.
 services:
 	@if ! command -v pg_ctlcluster >/dev/null || ! command -v redis-server >/dev/null; then \
 	  echo "installing PostgreSQL and Redis (Debian packages)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	fi
+	@if ! command -v dovecot >/dev/null && ! test -x /usr/sbin/dovecot; then \
+	  echo "installing dovecot-imapd (Debian package)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
+	  { systemctl disable --now dovecot.service dovecot.socket || service dovecot stop; } >/dev/null 2>&1 || true; \
 	fi
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 	  cluster=$$(ls /etc/postgresql | sort -V | tail -1); \

@@ -89,9 +89,25 @@ class Config:
         # largest message taken (attachments included).
         self.MAIL_INBOUND_SECRET = _env("MAIL_INBOUND_SECRET", "")
         self.MAIL_INBOUND_MAX_BYTES = _int("MAIL_INBOUND_MAX_BYTES", 25 * 1024 * 1024)
+        # An attachment up to this size travels with a message relayed between partner and
+        # requester; larger ones stay with the stored mail for the central team.
+        self.MAIL_ATTACHMENT_MAX_BYTES = _int("MAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+        # The IMAP door: beat polls this mailbox (empty host: off); what was taken is marked
+        # seen, or moved to MAIL_IMAP_DONE_FOLDER when set.
+        self.MAIL_IMAP_HOST = _env("MAIL_IMAP_HOST", "")
+        self.MAIL_IMAP_PORT = _int("MAIL_IMAP_PORT", 993)
+        self.MAIL_IMAP_SSL = _bool("MAIL_IMAP_SSL", True)
+        self.MAIL_IMAP_USERNAME = _env("MAIL_IMAP_USERNAME", "")
+        self.MAIL_IMAP_PASSWORD = _env("MAIL_IMAP_PASSWORD", "")
+        self.MAIL_IMAP_FOLDER = _env("MAIL_IMAP_FOLDER", "INBOX")
+        self.MAIL_IMAP_DONE_FOLDER = _env("MAIL_IMAP_DONE_FOLDER", "")
+        self.MAIL_IMAP_POLL_SECONDS = _int("MAIL_IMAP_POLL_SECONDS", 30)
+        self.MAIL_IMAP_BATCH = _int("MAIL_IMAP_BATCH", 200)
 
         # Public web
-        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "")  # for links in API answers
+        # The desk's public address, for links in mails and API answers (unset: the request's
+        # host in API answers, http://localhost:$PORT in mails — fine for `make run` only).
+        self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "")
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_SUBMIT = _env("RATELIMIT_SUBMIT", "20 per hour;5 per minute")
         self.RATELIMIT_HEADERS_ENABLED = True
@@ -124,6 +140,8 @@ class Config:
             problems.append("SECRET_KEY must be set to a random value of 32+ characters")
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             problems.append("DATABASE_URL must point at PostgreSQL, not SQLite")
+        if not self.PUBLIC_BASE_URL.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must be the desk's https:// address (mail links)")
         if self.MAILBOX_PAGE:
             problems.append("MAILBOX_PAGE shows everyone's mail: leave it off")
         if self.CELERY_BROKER_URL.startswith("sqla+"):

@@ -40,12 +40,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.intake.views import bp as intake_bp
     from desk.mail.mailbox import bp as mailbox_bp
     from desk.mail.views import bp as mail_bp
+    from desk.routing.views import bp as answer_bp
     from desk.seed.cli import desk_cli
 
     app.register_blueprint(intake_bp)
     csrf.exempt(mail_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(mailbox_bp)
+    app.register_blueprint(answer_bp)
     init_api(app)
     init_errors(app)
     app.cli.add_command(desk_cli)

@@ -5,7 +5,7 @@ from desk.classify.models import Classification, ModelVersion
 from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
 from desk.intake.models import HelpRequest, Requester
-from desk.mail.models import InboundMail
+from desk.mail.models import InboundMail, Undeliverable
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
@@ -18,6 +18,7 @@ __all__ = [
     "Event",
     "HelpRequest",
     "InboundMail",
+    "Undeliverable",
     "Municipality",
     "Notification",
     "Offer",

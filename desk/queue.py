@@ -32,7 +32,8 @@ def init_celery(app: Flask) -> Celery:
         # classification and routing. A worker consumes both unless told otherwise (-Q).
         task_queues=(Queue("celery"), Queue("mail")),
         task_default_queue="celery",
-        task_routes={"desk.send_notification": {"queue": "mail"}},
+        task_routes={"desk.send_notification": {"queue": "mail"},
+                     "desk.poll_imap": {"queue": "mail"}},
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
@@ -56,6 +57,11 @@ def init_celery(app: Flask) -> Celery:
         timezone="Europe/Brussels",
         worker_hijack_root_logger=False,
     )
+    if app.config.get("MAIL_IMAP_HOST"):  # the IMAP door (desk/mail/imap.py), once set up
+        celery.conf.beat_schedule["poll-imap"] = {
+            "task": "desk.poll_imap",
+            "schedule": float(app.config["MAIL_IMAP_POLL_SECONDS"]),
+        }
     celery.set_default()
     app.extensions["celery"] = celery
     return celery

@@ -28,7 +28,8 @@ os.environ.update(
 )
 
 # Tables that hold what tests make; geography, themes and partners are seeded once.
-VOLATILE = ("events", "outbox", "notifications", "offers", "inbound_mail", "classifications",
+VOLATILE = ("events", "outbox", "notifications", "offers", "inbound_mail",
+            "undeliverable_addresses", "classifications",
             "model_versions", "help_requests", "requesters", "api_clients")
 
 
@@ -105,6 +106,23 @@ def clean(app) -> None:
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) for the app; what it received is in `.messages`."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_helpers import Inbox
+
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
+    app.extensions["mail"].suppress = False
+    yield inbox
+    controller.stop()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from desk.extensions import db
 from desk.mail.models import InboundMail
 from tests.conftest import free_port, make_app
+from tests.mail_helpers import offered_request, reply, take_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-long-shared-secret-for-the-provider"
@@ -70,10 +71,11 @@ def test_without_a_message_id_the_bytes_decide_what_is_the_same(webhook):
 def test_broken_and_hostile_messages_are_kept_not_dropped(webhook):
     for body in (b"\xff\xfe not a mail at all \x00\x01",
                  b"Subject: =?utf-8?q?broken\r\nFrom: <<<>>>\r\n\r\nbody",
-                 b"Message-ID: <x@y>\r\nSubject: " + b"A" * 5000 + b"\r\n\r\nlong subject"):
+                 b"Message-ID: <x@y>\r\nSubject: " + b"A" * 5000 + b"\r\n\r\nlong subject",
+                 b"From: a\x00b@x.example\r\nMessage-ID: <n\x00ul@x>\r\nSubject: \x00\r\n\r\nNUL"):
         assert post(webhook, body).status_code == 201, body[:40]
     stored = rows()
-    assert len(stored) == 3 and all(r.raw for r in stored)
+    assert len(stored) == 4 and all(r.raw for r in stored)
     assert len(stored[2].subject) == 300
 
 
@@ -116,37 +118,6 @@ def test_the_pipe_says_try_again_when_the_database_is_away(app):
 
 
 # -- applying what came in ------------------------------------------------------------------
-
-def reply(to: str, body: str, *, subject: str = "Re: [BAZ-2026-000001] Een hulpvraag",
-          sender: str = "coordinator@armentekort.example", extra: str = "",
-          message_id: str | None = None) -> bytes:
-    import uuid
-
-    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
-            f"Message-ID: {message_id or f'<{uuid.uuid4().hex}@mail.example>'}\r\n{extra}"
-            f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
-
-
-def offered_request():
-    from desk.routing import offers
-    from tests.routing_helpers import classified
-
-    request = classified()
-    offer = offers.route(offers.lock_request(request.id), "system")
-    db.session.commit()
-    return request, offer
-
-
-def take_in(raw: bytes) -> InboundMail:
-    from desk.mail.inbound import store
-    from desk.mail.replies import process
-
-    stored = store(raw, "pipe")
-    db.session.commit()
-    process(stored.id)
-    db.session.commit()
-    return db.session.get(InboundMail, stored.id)
-
 
 def test_a_coordinator_accepts_by_replying(app):
     from desk.mail.threading import reply_address

@@ -3,9 +3,6 @@ threaded, with an unforgeable reply address, once — also when the mail server 
 
 from __future__ import annotations
 
-import email
-import email.policy
-
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
@@ -19,29 +16,8 @@ from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.routing import offers
 from tests.conftest import free_port
+from tests.mail_helpers import Inbox
 from tests.routing_helpers import classified, partner
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(app):
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
-    app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", port
-    app.extensions["mail"].suppress = False
-    yield inbox
-    controller.stop()
 
 
 def pending(kind: str) -> Notification:

@@ -86,6 +86,9 @@ def test_production_refuses_unsafe_settings(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/desk")
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://redis:6379/0")
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):  # mails would link to localhost
+        Config().check()
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://hulp.burgersaanzet.be")
     config = Config()
     config.check()
     assert config.SQLALCHEMY_DATABASE_URI.startswith("postgresql+psycopg://")

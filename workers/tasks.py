@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import asdict
 
 from celery import Task, shared_task
+from flask import current_app
 
 from desk.classify.registry import retrain
 from desk.classify.service import classify_many, corrections
 from desk.extensions import db
-from desk.mail import outbound, replies
+from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
 from desk.routing import offers as routing
 from desk.routing.sweep import sweep
@@ -117,5 +119,20 @@ def retrain_classifier() -> str:
 def relay_outbox() -> int:
     try:
         return publish_all()
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.poll_imap", autoretry_for=(imap.ImapUnavailable,), max_retries=3,
+             retry_backoff=True, retry_jitter=True)
+def poll_imap() -> dict[str, int]:
+    """Take new mail from the IMAP mailbox (MAIL_IMAP_*): counts; off while no host is set,
+    skipped while another poll runs."""
+    config = current_app.config
+    if not config["MAIL_IMAP_HOST"]:
+        return asdict(imap.Polled())
+    try:
+        with imap.one_poll_at_a_time(config["CELERY_BROKER_URL"]) as mine:
+            return asdict(imap.poll(config) if mine else imap.Polled())
     finally:
         db.session.remove()

@@ -20,6 +20,7 @@ from werkzeug.exceptions import Conflict, Forbidden, NotFound, Unauthorized, Unp
 from desk.accounts.models import User
 from desk.accounts.services import authenticate
 from desk.classify.models import Classification
+from desk.conversation import messages
 from desk.errors import json_error
 from desk.events.models import Event
 from desk.extensions import db, limiter
@@ -155,6 +156,15 @@ class OfferToSchema(Schema):
 class CloseSchema(Schema):
     referral = fields.String(required=True, validate=validate.Length(min=1, max=5000),
                              metadata={"description": "Where the requester can turn instead"})
+
+
+class ResolveSchema(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=5000),
+                         metadata={"description": "A word for the requester (optional)"})
+
+
+class MessageSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
 
 class OfferListQuery(Schema):
@@ -320,4 +330,41 @@ def close(reference: str):
     body = _body_errors(CloseSchema())
     found = _request(reference, lock=True)
     overrides.close_out_of_scope(found, body["referral"], _actor())
+    return _detail(found)
+
+
+def _holder(found: HelpRequest) -> None:
+    """Only the partner that accepted the request writes to its requester or resolves it."""
+    if found.partner_id is None or (g.staff.role != "admin"
+                                    and found.partner_id != g.staff.partner_id):
+        raise Conflict("Only the partner that accepted this request can do that.")
+
+
+@blp.route("/requests/<reference>/resolve", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff()
+@_answer
+def resolve(reference: str):
+    """The partner that took the request: done. The requester hears it (with your note)."""
+    body = _body_errors(ResolveSchema())
+    found = _request(reference, lock=True)
+    _holder(found)
+    routing.resolve(found, _actor(), body["note"].strip())
+    return _detail(found)
+
+
+@blp.route("/requests/<reference>/messages", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@blp.doc(security=[{"staffBasic": []}])
+@staff()
+@_answer
+def message_requester(reference: str):
+    """The partner that took the request writes to its requester (by mail, and on their status
+    page); the requester's answer comes back by mail."""
+    body = _body_errors(MessageSchema())
+    found = _request(reference, lock=True)
+    _holder(found)
+    if not messages.from_partner(found, found.partner_id, body["text"].strip(), _actor()):
+        raise Conflict("This request is not with a partner now.")
     return _detail(found)

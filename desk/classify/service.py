@@ -11,6 +11,7 @@ from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import HelpRequest, Requester
+from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.routing.offers import let_go, route_locked
 
@@ -63,14 +64,20 @@ def classify_many(request_ids: list[int]) -> dict[int, Classification]:
             if prediction.crisis:
                 request.status = "needs_triage"
                 request.triage_reason = prediction.reason or "crisis"
+                notify(request, "crisis", "central", language="nl",
+                       data={"reason": request.triage_reason})
             elif prediction.spam:
                 request.status = "spam"
             elif prediction.needs_triage:
                 request.status = "needs_triage"
                 request.triage_reason = prediction.reason
+                notify(request, "needs_triage", "central", "classified", language="nl",
+                       data={"reason": prediction.reason})
             else:
                 request.status = "classified"
                 routed.append(request)
+            if not prediction.spam:  # no mail to what may be a forged address
+                send_receipt(request, crisis=prediction.crisis)
         record(request, "classified", "system", public=not prediction.spam, data={
             "top_theme": result.top_theme, "crisis": result.crisis, "spam": result.spam,
             "needs_triage": result.needs_triage, "reason": result.reason,
@@ -94,6 +101,13 @@ def restore_from_spam(request: HelpRequest, actor: str) -> None:
     request.status = "classified"
     hand_to_routing(request)
     record(request, "spam_restored", actor)
+    send_receipt(request, crisis=False)
+
+
+def send_receipt(request: HelpRequest, *, crisis: bool) -> None:
+    """The requester's confirmation, with the reference and the status link (and the help
+    lines for a crisis): sent once the request is read, so never to a spammer's victim."""
+    notify(request, "receipt", "requester", data={"crisis": crisis})
 
 
 def mark_spam(request: HelpRequest, actor: str) -> None:

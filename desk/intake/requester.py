@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from desk.conversation import messages
 from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
@@ -101,7 +102,7 @@ def add_message(request: HelpRequest, text: str) -> None:
         raise NotAllowed(_l("Gebruik ten hoogste %(max)d tekens.", max=MESSAGE_LIMIT))
     if request.status in ("withdrawn", "closed"):
         raise NotAllowed(_l("Deze vraag loopt niet meer; stel gerust een nieuwe vraag."))
-    record(request, "requester_message", "requester", public=True, data={"text": text})
+    messages.from_requester(request, text)
 
 
 def withdraw(request: HelpRequest) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from flask import current_app
 from sqlalchemy import Engine, create_engine, insert, select
 
 from desk.events.models import Event
@@ -211,11 +212,32 @@ def _file_portable(row: dict[str, Any]) -> int:
     return request_id
 
 
+def mail_token(request_id: int, status_token_hash: str) -> str:
+    """A second key to the status page, for the links in mails: `<id>.<signature>`.
+
+    The token itself is never stored, so a mail sent later cannot carry it; this one is an HMAC
+    of the request id and the stored hash with the app's secret key. It cannot be made up for
+    another request, and it stops working with the token it stands for."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"status:{request_id}:{status_token_hash}".encode()
+    return f"{request_id}.{hmac.new(key, message, hashlib.sha256).hexdigest()[:32]}"
+
+
 def find_by_token(token: str, *, for_update: bool = False) -> HelpRequest | None:
-    """The request a private status token opens, or None for a wrong or forged token.
-    With for_update the row is locked until commit (the requester's actions)."""
+    """The request a private status token (or a mail token) opens, or None for a wrong or
+    forged one. With for_update the row is locked until commit (the requester's actions)."""
     if not token or len(token) > 100:
         return None
+    if "." in token:  # a mail token; form tokens are URL-safe base64, without dots
+        number, _, _signature = token.partition(".")
+        if not number.isdigit() or len(number) > 12:
+            return None
+        query = select(HelpRequest).where(HelpRequest.id == int(number))
+        found = db.session.scalar(query.with_for_update() if for_update else query)
+        if found is None or not hmac.compare_digest(
+                mail_token(found.id, found.status_token_hash), token):
+            return None
+        return found
     query = select(HelpRequest).where(HelpRequest.status_token_hash == token_hash(token))
     return db.session.scalar(query.with_for_update() if for_update else query)
 

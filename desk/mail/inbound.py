@@ -62,7 +62,7 @@ def store(raw: bytes, via: str) -> Stored:
     if len(raw) > limit:
         raise Refused(f"the message is larger than {limit} bytes")
     fields = _headers(raw)
-    key = (f"mid:{fields['message_id'].lower()}" if fields["message_id"]
+    key = (f"mid:{fields['message_id'].lower().replace(chr(0), '')}" if fields["message_id"]
            else f"sha256:{hashlib.sha256(raw).hexdigest()}")
     insert = (pg_insert if db.session.get_bind().dialect.name == "postgresql"
               else sqlite_insert)
@@ -70,7 +70,9 @@ def store(raw: bytes, via: str) -> Stored:
         insert(InboundMail.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(InboundMail.id),
         {"dedup_key": key, "raw": raw, "size": len(raw), "via": via, "state": "received",
-         "created_at": utcnow(), **{k: (v[:300] if v else v) for k, v in fields.items()}},
+         "created_at": utcnow(),
+         # PostgreSQL text cannot hold NUL; a hostile header must not block the message.
+         **{k: (v.replace("\x00", "")[:300] if v else v) for k, v in fields.items()}},
     ).scalar()
     if new_id is not None:
         enqueue(PROCESS_TASK, new_id, wake=True)  # read and applied by a worker after commit

@@ -40,3 +40,15 @@ class InboundMail(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="received")
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Undeliverable(db.Model):
+    """An address a mail bounced from for good: the desk sends it nothing until that person
+    writes in again (their mailbox works) or the central team clears it."""
+
+    __tablename__ = "undeliverable_addresses"
+
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)  # lower-case
+    reason: Mapped[str] = mapped_column(Text)
+    inbound_id: Mapped[int | None]  # the bounce that said so
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -8,12 +8,14 @@ crash between the mail server's "250" and our commit is the same mail to every m
 
 from __future__ import annotations
 
+import email
+import email.policy
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
@@ -24,6 +26,10 @@ from desk.extensions import db
 from desk.extensions import mail as mailer
 from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
+from desk.intake.services import mail_token
+from desk.links import public_url
+from desk.mail.attachments import forwarded, listed
+from desk.mail.models import InboundMail, Undeliverable
 from desk.mail.threading import (
     HeaderInjection,
     clean_header,
@@ -33,20 +39,28 @@ from desk.mail.threading import (
 )
 from desk.notify.models import Notification
 from desk.partners.models import Partner
+from desk.routing.answer import offer_token
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
 from desk.timeutil import utcnow
 
 SUBJECTS = {
+    "receipt": _l("Uw vraag is goed ontvangen"),
     "offer": _l("Een hulpvraag voor uw organisatie"),
     "offer_reminder": _l("Herinnering: een hulpvraag wacht op uw antwoord"),
     "offer_withdrawn": _l("Deze hulpvraag ligt niet meer bij u"),
+    "handover": _l("U hebt deze vraag aanvaard: de contactgegevens"),
     "accepted": _l("Uw vraag is in goede handen"),
     "delayed": _l("Uw vraag: het duurt langer dan verwacht"),
+    "resolved": _l("Uw vraag is afgerond"),
     "closed": _l("Uw vraag is afgesloten"),
+    "message": _l("Een nieuw bericht over deze vraag"),
     "needs_triage": _l("Een vraag wacht op het centrale team"),
+    "crisis": _l("DRINGEND: een vraag lijkt op een crisis"),
+    "undeliverable": _l("Een e-mail kwam niet aan"),
 }
-
+# Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
+RELAYED = frozenset({"message"})
 
 class TemporaryMailError(Exception):
     """The mail server is away or refuses for now: try again later."""
@@ -85,16 +99,26 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
     offer = db.session.get(Offer, data["offer"]) if data.get("offer") else None
     partner_id = (offer.partner_id if offer else data.get("partner")) or (
         int(notification.recipient.split(":")[1])
-        if notification.recipient.startswith("partner:") else None)
+        if notification.recipient.startswith("partner:") else request.partner_id)
     partner = db.session.get(Partner, partner_id) if partner_id else None
     place = municipalities().get(request.municipality_nis or "")
     due = offer.due_at.astimezone(BRUSSELS) if offer else None
+    files = _attachments(data) if notification.kind in RELAYED else ([], [])
     context = {
-        "kind": notification.kind, "request": request, "reference": request.reference,
-        "partner": partner, "offer": offer, "due": f"{due:%d/%m/%Y %H:%M}" if due else "",
+        "kind": notification.kind, "notification": notification, "request": request,
+        "reference": request.reference, "partner": partner, "offer": offer,
+        "due": f"{due:%d/%m/%Y %H:%M}" if due else "", "language": notification.language,
         "place": place.name(notification.language) if place else request.postcode,
         "reason": data.get("reason") or (offer.reason if offer else None),
-        "referral": data.get("referral"),
+        "referral": data.get("referral"), "text": data.get("text", ""),
+        "crisis": data.get("crisis", False), "withheld": ", ".join(files[1]),
+        "addresses": ", ".join(data.get("addresses", [])), "detail": data.get("detail"),
+        "who": data.get("recipient", ""),
+        "status_link": public_url("intake.status", token=mail_token(
+            request.id, request.status_token_hash))
+        if notification.recipient == "requester" else "",
+        "answer_link": public_url("answer.offer", token=offer_token(offer.id))
+        if offer and notification.kind in ("offer", "offer_reminder") else "",
     }
     with force_locale(notification.language):
         subject = f"[{request.reference}] {SUBJECTS[notification.kind]}"
@@ -102,18 +126,36 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
         html = render_template("mail/layout.html", body=body, subject=subject,
                                language=notification.language)
     thread = _thread(notification)
+    headers = {"X-Auto-Response-Suppress": "All"}
+    if notification.kind not in RELAYED:
+        headers["Auto-Submitted"] = "auto-generated"
     message = Message(subject=clean_header(subject), recipients=[clean_header(a) for a in to],
                       body=body, html=html,
                       reply_to=reply_address(request.id, notification.recipient),
-                      extra_headers={"Auto-Submitted": "auto-generated",
-                                     "X-Auto-Response-Suppress": "All"})
+                      extra_headers=headers)
     message.msgId = notification_message_id(notification.id)
     if thread:
         message.extra_headers["In-Reply-To"] = clean_header(thread[-1])
         message.extra_headers["References"] = references(thread)
     for value in message.extra_headers.values():
         clean_header(value)
+    for name, content_type, payload in files[0]:
+        message.attach(filename=name, content_type=content_type, data=payload)
     return message
+
+
+def _attachments(data: dict) -> tuple[list[tuple[str, str, bytes]], list[str]]:
+    """The attachments of the mail a message came in: those to forward, and the names of
+    those too large to."""
+    if not data.get("inbound"):
+        return [], []
+    raw = db.session.scalar(select(InboundMail.raw).where(InboundMail.id == data["inbound"]))
+    if raw is None:
+        return [], []
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    limit = current_app.config["MAIL_ATTACHMENT_MAX_BYTES"]
+    return (forwarded(message, limit),
+            [a.name for a in listed(message, limit) if not a.forwarded])
 
 
 @contextmanager
@@ -138,9 +180,14 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
         return Outcome(notification.state if notification else "missing")
     request = db.session.get(HelpRequest, notification.request_id)
     notification.attempts += 1
-    to = addresses(notification, request)
-    if not to:
+    everyone = addresses(notification, request)
+    if not everyone:
         return _failed(notification, f"no address for {notification.recipient}")
+    bounced = set(db.session.scalars(select(Undeliverable.address).where(
+        Undeliverable.address.in_([a.lower() for a in everyone]))))
+    to = [a for a in everyone if a.lower() not in bounced]
+    if not to:
+        return _failed(notification, f"undeliverable: {', '.join(sorted(bounced))}")
     try:
         message = compose(notification, request, to)
         (smtp or mailer).send(message)

@@ -17,22 +17,28 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import delete, select
 
 from desk.accounts.models import User
+from desk.conversation import messages
 from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import HelpRequest
 from desk.intake.services import find_by_reference
-from desk.mail.models import InboundMail
+from desk.mail.attachments import Attachment, listed
+from desk.mail.bounces import read_bounce
+from desk.mail.models import InboundMail, Undeliverable
 from desk.mail.reading import body_text, read_reply
 from desk.mail.threading import is_ours, read_reply_address
 from desk.notify.models import Notification
+from desk.notify.services import notify
 from desk.routing import offers
 from desk.routing.models import Offer
 
 _REFERENCE = re.compile(r"\bBAZ-\d{4}-\d{6,}\b", re.IGNORECASE)
-_ROBOT_SENDER = re.compile(r"^(mailer-daemon|postmaster|no-?reply|bounces?)[@+-]", re.IGNORECASE)
+_BOUNCER = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
+_ROBOT_SENDER = re.compile(r"^(no-?reply|do-?not-?reply|bounces?)[@+-]", re.IGNORECASE)
 TEXT_LIMIT = 10_000
 
 
@@ -55,7 +61,7 @@ def process(inbound_id: int) -> str:
     except Exception as error:  # noqa: BLE001  (a message too broken to read: a person looks)
         return _settle(row, "held", f"unreadable: {type(error).__name__}")
     if robot == "bounce":
-        return _settle(row, "held", "a bounce: the address may not work; not answered")
+        return _bounced(row, message)
     if robot:
         return _settle(row, "applied", f"automatic ({robot}): recorded, not answered")
     sender = (row.sender or "").lower()
@@ -64,17 +70,22 @@ def process(inbound_id: int) -> str:
         return _settle(row, "held", "matches no request, or the sender is not a party of it")
     try:
         text = body_text(message)
-    except Exception:  # noqa: BLE001
-        text = ""
-    return _apply(row, party, sender, text)
+        files = listed(message, current_app.config["MAIL_ATTACHMENT_MAX_BYTES"])
+    except Exception:  # noqa: BLE001  (the raw message is kept; a person can read it)
+        text, files = "", []
+    if sender:  # a person wrote from this address: it works again
+        db.session.execute(delete(Undeliverable).where(Undeliverable.address == sender))
+    return _apply(row, party, sender, text, files)
 
 
 def automatic(message: EmailMessage) -> str | None:
     """Why a message is not from a person (RFC 3834 and the usual signs), or None."""
     sender = str(message.get("From") or "")
     address = (getaddresses([sender])[0][1] if sender else "").lower()
-    if message.get_content_type() == "multipart/report" or _ROBOT_SENDER.match(address):
+    if message.get_content_type() == "multipart/report" or _BOUNCER.match(address):
         return "bounce"
+    if _ROBOT_SENDER.match(address):
+        return "a no-reply sender"
     submitted = str(message.get("Auto-Submitted") or "no").strip().lower()
     if submitted != "no":
         return f"Auto-Submitted: {submitted}"
@@ -121,13 +132,18 @@ def _user(address: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == address, User.active))
 
 
-def _apply(row: InboundMail, party: Party, sender: str, text: str) -> str:
+def _apply(row: InboundMail, party: Party, sender: str, text: str,
+           files: list[Attachment]) -> str:
     request = offers.lock_request(party.request_id)
     reply = read_reply(text)
     written = reply.text[:TEXT_LIMIT]
     user = _user(sender)
     actor = f"user:{user.id}" if user else f"mail:{party.recipient}"
-    data = {"text": written, "from": sender[:254], "inbound": row.id, "matched": party.how}
+    if not written and not files:
+        return _settle(row, "held", "an empty reply")
+    data = {"from": sender[:254], "inbound": row.id, "matched": party.how,
+            **({"attachments": [f.as_data() for f in files]} if files else {})}
+    step = f"mail:{row.id}"
     if party.recipient.startswith("partner:"):
         partner_id = int(party.recipient.split(":", 1)[1])
         offer = db.session.scalar(select(Offer).where(
@@ -142,14 +158,48 @@ def _apply(row: InboundMail, party: Party, sender: str, text: str) -> str:
             except offers.RoutingError as refusal:
                 return _settle(row, "held", f"{reply.answer} refused: {refusal}")
             return _settle(row, "applied", f"{reply.answer} by mail ({party.how})")
-        record(request, "partner_mail", actor, data={**data, "partner": partner_id})
+        if messages.from_partner(request, partner_id, written, actor, step=step, data=data):
+            return _settle(row, "applied", f"passed on to the requester ({party.how})")
     elif party.recipient == "requester":
-        if not written:
-            return _settle(row, "held", "an empty reply")
-        record(request, "requester_message", "requester", public=True, data=data)
+        messages.from_requester(request, written, step=step, data=data)
+        if messages.holds(request):
+            return _settle(row, "applied", f"passed on to the partner ({party.how})")
     else:
-        record(request, "central_mail", actor, data=data)
+        record(request, "central_mail", actor, data={"text": written, **data})
     return _settle(row, "applied", f"message on the request ({party.how})")
+
+
+def _bounced(row: InboundMail, message: EmailMessage) -> str:
+    """A permanent failure marks the address undeliverable and tells the central team; a delay
+    is only noted; a bounce we cannot read waits for a person."""
+    try:
+        bounce = read_bounce(message)
+    except Exception:  # noqa: BLE001
+        return _settle(row, "held", "a bounce we cannot read: a person looks")
+    if not bounce.report:
+        return _settle(row, "held", "a bounce without a delivery report: a person looks")
+    if not bounce.failed:
+        return _settle(row, "applied", f"delivery delayed for {', '.join(bounce.delayed)}; "
+                                       "the mail server keeps trying")
+    returned = db.session.execute(
+        select(Notification.request_id, Notification.recipient)
+        .where(Notification.message_id.in_(bounce.message_ids[-20:]))
+        .order_by(Notification.id.desc())).first() if bounce.message_ids else None
+    failed = sorted(set(bounce.failed))
+    for address in failed:
+        db.session.merge(Undeliverable(address=address[:254], inbound_id=row.id,
+                                       reason=bounce.detail or "bounced"))
+    note = f"bounce: {', '.join(failed)} marked undeliverable"
+    if returned is None:
+        return _settle(row, "held", note + "; the mail it returns is not ours to match")
+    request = db.session.get(HelpRequest, returned.request_id)
+    record(request, "mail_bounced", "system", data={
+        "addresses": failed, "recipient": returned.recipient, "detail": bounce.detail,
+        "inbound": row.id})
+    notify(request, "undeliverable", "central", f"bounce:{row.id}", language="nl",
+           data={"addresses": failed, "recipient": returned.recipient,
+                 "detail": bounce.detail})
+    return _settle(row, "applied", note)
 
 
 def _settle(row: InboundMail, state: str, note: str) -> str:

@@ -16,13 +16,19 @@ from desk.extensions import db
 from desk.timeutil import utcnow
 
 KINDS = (
+    "receipt",         # to the requester: we have your request (reference, status link)
     "offer",           # to the partner: a request is offered to you
     "offer_reminder",  # to the partner: the offer is due soon
     "offer_withdrawn", # to the partner: never mind, the offer is off
+    "handover",        # to the partner that accepted: the requester's contact details
     "accepted",        # to the requester: in good hands
     "delayed",         # to the requester: it takes longer than expected
     "closed",          # to the requester: closed, with a referral
-    "needs_triage",    # to the central team
+    "resolved",        # to the requester: the partner has finished
+    "message",         # between partner and requester, once accepted: the other's words
+    "needs_triage",    # to the central team: a request waits for a person
+    "crisis",          # to the central team: a request reads as a crisis
+    "undeliverable",   # to the central team: a mail bounced, the address does not work
 )
 STATES = ("pending", "sent", "failed")
 

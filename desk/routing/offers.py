@@ -21,6 +21,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
 from desk.notify.services import notify
+from desk.partners.models import Partner
 from desk.routing import load
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.matching import Decision, Need, PartnerProfile, decide
@@ -226,6 +227,12 @@ def speaks(languages: frozenset[str] | list[str], preferred: str) -> str:
     return preferred if preferred in languages else sorted(languages or ["nl"])[0]
 
 
+def partner_language(partner_id: int, request: HelpRequest) -> str:
+    """The language to write to a partner about a request: the requester's, if they speak it."""
+    partner = db.session.get(Partner, partner_id)
+    return speaks(partner.languages if partner else [], request.language)
+
+
 def to_triage(request: HelpRequest, reason: str, actor: str, *,
               data: dict | None = None) -> None:
     request.status = "needs_triage"
@@ -270,6 +277,8 @@ def accept(offer_id: int, actor: str, *, now: datetime | None = None) -> Offer:
     record(request, "accepted", actor, public=True, data={"offer": offer.id,
                                                           "partner": offer.partner_id})
     notify(request, "accepted", "requester", offer.id, data={"partner": offer.partner_id})
+    notify(request, "handover", f"partner:{offer.partner_id}", offer.id,
+           language=partner_language(offer.partner_id, request), data={"offer": offer.id})
     return offer
 
 
@@ -324,6 +333,7 @@ def withdraw_open_offer(request: HelpRequest, actor: str, reason: str,
                                                     "partner": offer.partner_id,
                                                     "reason": reason})
     notify(request, "offer_withdrawn", f"partner:{offer.partner_id}", offer.id,
+           language=partner_language(offer.partner_id, request),
            data={"offer": offer.id, "reason": reason})
     return offer
 
@@ -336,6 +346,20 @@ def _end(request: HelpRequest, offer: Offer, status: str, actor: str, now: datet
     if request.status == "offered":
         request.status = "classified"
     db.session.flush()
+
+
+def resolve(request: HelpRequest, actor: str, note: str = "") -> None:
+    """The partner has done what was asked: the requester hears it, the partner's place frees
+    up. The partner stays on the request, so a later word from either side still reaches the
+    other."""
+    if request.status not in ("accepted", "waiting") or request.partner_id is None:
+        raise RoutingError(_l("Alleen een aanvaarde vraag kan afgerond worden."))
+    load.give(request.partner_id)
+    request.status = "resolved"
+    request.delay_notice_at = None
+    record(request, "resolved", actor, public=True,
+           data={"text": note, "partner": request.partner_id})
+    notify(request, "resolved", "requester", data={"partner": request.partner_id, "text": note})
 
 
 def let_go(request: HelpRequest, actor: str, reason: str) -> None:

@@ -1,0 +1,76 @@
+"""A coordinator answers an offer from the link in its mail: accept, or decline with a reason."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
+
+from desk.extensions import db
+from desk.geo.lookup import municipalities
+from desk.intake.models import HelpRequest
+from desk.routing import offers
+from desk.routing.answer import read_offer_token
+from desk.routing.models import Offer
+
+bp = Blueprint("answer", __name__)
+REASON_LIMIT = 1000
+
+
+def _offer(token: str, *, lock: bool = False) -> Offer:
+    offer_id = read_offer_token(token)
+    offer = (offers.lock_offer(offer_id) if lock else db.session.get(Offer, offer_id)) \
+        if offer_id else None
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str = "",
+          status: int = 200):  # type: ignore[no-untyped-def]
+    found = db.session.get(HelpRequest, offer.request_id)
+    place = municipalities().get(found.municipality_nis or "")
+    response = current_app.make_response((render_template(
+        "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
+        done=done, reason_limit=REASON_LIMIT,
+        place=place.name("nl") if place else found.postcode), status))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.get("/aanbod/<token>")
+def offer(token: str):
+    return _page(_offer(token))
+
+
+@bp.post("/aanbod/<token>")
+def answer(token: str):
+    offer = _offer(token, lock=True)
+    action = request.form.get("action")
+    reason = (request.form.get("reason") or "").replace("\x00", "").strip()
+    actor = f"link:partner:{offer.partner_id}"
+    try:
+        if action == "accept":
+            offers.accept(offer.id, actor)
+            done = _("U hebt deze vraag aanvaard. De contactgegevens staan hieronder en komen "
+                     "ook per e-mail.")
+        elif action == "decline":
+            if not reason:
+                db.session.rollback()
+                return _page(_offer(token), error=_("Geef kort de reden, dan kan de vraag "
+                                                    "verder."), status=422)
+            if len(reason) > REASON_LIMIT:
+                db.session.rollback()
+                return _page(_offer(token), reason=reason, status=422, error=_(
+                    "Gebruik ten hoogste %(max)d tekens.", max=REASON_LIMIT))
+            offers.decline(offer.id, reason, actor)
+            done = _("Dank u. De vraag gaat naar een andere partner.")
+        else:
+            db.session.rollback()
+            return _page(_offer(token), error=_("Kies aanvaarden of weigeren."), status=422)
+    except offers.RoutingError as refusal:
+        db.session.rollback()
+        return _page(_offer(token), error=str(refusal), reason=reason, status=409)
+    db.session.commit()
+    return _page(_offer(token), done=done)
