@@ -227,3 +227,30 @@ def test_stored_mail_is_queued_for_reading(app):
     queued = db.session.scalars(select(OutboxMessage.args)
                                 .where(OutboxMessage.task == "desk.process_inbound")).all()
     assert queued == [[stored.id]]
+
+
+def test_a_pack_of_mail_is_applied_each_on_its_own_merits(app):
+    from desk.mail.inbound import store
+    from desk.mail.replies import process_many
+    from desk.mail.threading import reply_address
+    from desk.routing import offers
+
+    first, offer = offered_request()
+    second, other = offered_request()
+    ids = [store(raw, "webhook").id for raw in (
+        reply(reply_address(first.id, f"partner:{offer.partner_id}"), "Akkoord!"),
+        reply(reply_address(second.id, f"partner:{other.partner_id}"), "Nee, geen plaats."),
+        reply("desk@desk.example", "Aanvaard", sender="someone@else.example"),
+        reply(reply_address(first.id, f"partner:{offer.partner_id}"), "Afwezig",
+              extra="Auto-Submitted: auto-replied\r\n"),
+        reply(reply_address(first.id + 1000, "requester"), "Over een vraag die er niet is"),
+    )]
+    db.session.commit()
+    states = process_many(ids)
+    db.session.commit()
+    assert [states[i] for i in ids] == ["applied", "applied", "held", "applied", "held"]
+    assert process_many(ids) == states  # a second run changes nothing
+    db.session.refresh(offer)
+    db.session.refresh(other)
+    assert offer.status == "accepted" and other.status == "declined"
+    assert offers.open_offer(second) is not None  # moved on to the next partner

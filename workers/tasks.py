@@ -91,7 +91,7 @@ def send_notification(self: Task, *notification_ids: int) -> int:
 @shared_task(name="desk.process_inbound", bind=True, **RETRY)
 def process_inbound(self: Task, *inbound_ids: int) -> int:
     """Read stored inbound mail and apply it (or hold it for the central team)."""
-    return each(self, lambda ids: sum(replies.process(i) == "applied" for i in sorted(ids)),
+    return each(self, lambda ids: list(replies.process_many(ids).values()).count("applied"),
                 inbound_ids)
 
 

@@ -25,6 +25,8 @@ class Attachment:
 
 
 def _parts(message: EmailMessage) -> Iterator[tuple[int, EmailMessage]]:
+    if not message.is_multipart():  # most replies: text alone
+        return
     for number, part in enumerate(message.walk()):
         if part.is_multipart():
             continue

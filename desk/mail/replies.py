@@ -14,7 +14,10 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import getaddresses
 
 from flask import current_app
@@ -51,34 +54,69 @@ class Party:
 
 def process(inbound_id: int) -> str:
     """Apply one stored message once (the caller commits); its state afterwards."""
-    row = db.session.scalar(select(InboundMail).where(InboundMail.id == inbound_id)
-                            .with_for_update().execution_options(populate_existing=True))
-    if row is None or row.state != "received":
-        return row.state if row else "missing"
-    try:
-        message = email.message_from_bytes(row.raw, policy=email.policy.default)
-        robot = automatic(message)
-    except Exception as error:  # noqa: BLE001  (a message too broken to read: a person looks)
-        return _settle(row, "held", f"unreadable: {type(error).__name__}")
-    if robot == "bounce":
-        return _bounced(row, message)
-    if robot:
-        return _settle(row, "applied", f"automatic ({robot}): recorded, not answered")
-    sender = (row.sender or "").lower()
-    party = match(message, row, sender)
-    if party is None:
-        return _settle(row, "held", "matches no request, or the sender is not a party of it")
-    try:
-        text = body_text(message)
-        files = listed(message, current_app.config["MAIL_ATTACHMENT_MAX_BYTES"])
-    except Exception:  # noqa: BLE001  (the raw message is kept; a person can read it)
-        text, files = "", []
-    if sender:  # a person wrote from this address: it works again
-        db.session.execute(delete(Undeliverable).where(Undeliverable.address == sender))
-    return _apply(row, party, sender, text, files)
+    return process_many([inbound_id]).get(inbound_id, "missing")
 
 
-def automatic(message: EmailMessage) -> str | None:
+def process_many(inbound_ids: list[int]) -> dict[int, str]:
+    """Apply a pack of stored messages (the caller commits): each message's state afterwards.
+
+    A pack reads its rows, its senders' accounts and its requests in one query each, and locks
+    the requests in id order (two workers' packs never wait on each other in a circle)."""
+    rows = db.session.scalars(
+        select(InboundMail).where(InboundMail.id.in_(inbound_ids)).order_by(InboundMail.id)
+        .with_for_update().execution_options(populate_existing=True)).all()
+    states = {row.id: row.state for row in rows}
+    matched: list[tuple[InboundMail, Party]] = []
+    for row in rows:
+        if row.state != "received":
+            continue
+        try:
+            headers = BytesHeaderParser(policy=compat32).parsebytes(row.raw)
+            robot = automatic(headers)
+        except Exception as error:  # noqa: BLE001  (too broken to read: a person looks)
+            states[row.id] = _settle(row, "held", f"unreadable: {type(error).__name__}")
+            continue
+        if robot == "bounce":
+            states[row.id] = _bounced(row, _parsed(row))
+        elif robot:
+            states[row.id] = _settle(row, "applied",
+                                     f"automatic ({robot}): recorded, not answered")
+        elif (party := match(headers, row, (row.sender or "").lower())) is None:
+            states[row.id] = _settle(row, "held",
+                                     "matches no request, or the sender is not a party of it")
+        else:
+            matched.append((row, party))
+    if not matched:
+        return states
+    requests = {r.id: r for r in db.session.scalars(
+        select(HelpRequest).where(HelpRequest.id.in_({p.request_id for _, p in matched}))
+        .order_by(HelpRequest.id).with_for_update().execution_options(populate_existing=True))}
+    senders = {(row.sender or "").lower() for row, _ in matched} - {""}
+    users = {u.email: u for u in db.session.scalars(
+        select(User).where(User.email.in_(senders), User.active))} if senders else {}
+    if senders:  # a person wrote from these addresses: they work again
+        db.session.execute(delete(Undeliverable).where(Undeliverable.address.in_(senders)))
+    for row, party in matched:
+        request = requests.get(party.request_id)
+        if request is None:
+            states[row.id] = _settle(row, "held", "the request it names does not exist")
+            continue
+        message = _parsed(row)
+        try:
+            text = body_text(message)
+            files = listed(message, current_app.config["MAIL_ATTACHMENT_MAX_BYTES"])
+        except Exception:  # noqa: BLE001  (the raw message is kept; a person can read it)
+            text, files = "", []
+        sender = (row.sender or "").lower()
+        states[row.id] = _apply(row, request, party, sender, users.get(sender), text, files)
+    return states
+
+
+def _parsed(row: InboundMail) -> EmailMessage:
+    return email.message_from_bytes(row.raw, policy=email.policy.default)
+
+
+def automatic(message: Message) -> str | None:
     """Why a message is not from a person (RFC 3834 and the usual signs), or None."""
     sender = str(message.get("From") or "")
     address = (getaddresses([sender])[0][1] if sender else "").lower()
@@ -98,11 +136,11 @@ def automatic(message: EmailMessage) -> str | None:
     return None
 
 
-def match(message: EmailMessage, row: InboundMail, sender: str) -> Party | None:
+def match(message: Message, row: InboundMail, sender: str) -> Party | None:
     headers = [str(message.get(h) or "") for h in ("To", "Cc", "Delivered-To", "X-Original-To")]
     for _, address in getaddresses(headers + [row.recipient or ""]):
         found = read_reply_address(address) if address else None
-        if found and db.session.get(HelpRequest, found[0]) is not None:
+        if found:  # signed by us: the request exists (checked when it is locked)
             return Party(found[0], found[1], "reply address")
     ids = re.findall(r"<[^<>\s]+>", " ".join(
         str(message.get(h) or "") for h in ("In-Reply-To", "References")))
@@ -113,7 +151,12 @@ def match(message: EmailMessage, row: InboundMail, sender: str) -> Party | None:
         ).first()
         if earlier:
             return Party(earlier.request_id, earlier.recipient, "thread")
-    reference = _REFERENCE.search(str(message.get("Subject") or ""))
+    subject = message.get("Subject") or ""
+    try:
+        subject = str(make_header(decode_header(str(subject))))
+    except Exception:  # noqa: BLE001  (a broken encoded word: read it as it stands)
+        subject = str(subject)
+    reference = _REFERENCE.search(subject)
     request = find_by_reference(reference.group(0)) if reference else None
     if request is None or not sender:
         return None
@@ -132,12 +175,10 @@ def _user(address: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == address, User.active))
 
 
-def _apply(row: InboundMail, party: Party, sender: str, text: str,
-           files: list[Attachment]) -> str:
-    request = offers.lock_request(party.request_id)
+def _apply(row: InboundMail, request: HelpRequest, party: Party, sender: str,
+           user: User | None, text: str, files: list[Attachment]) -> str:
     reply = read_reply(text)
     written = reply.text[:TEXT_LIMIT]
-    user = _user(sender)
     actor = f"user:{user.id}" if user else f"mail:{party.recipient}"
     if not written and not files:
         return _settle(row, "held", "an empty reply")

@@ -21,11 +21,11 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
 from desk.notify.services import notify
-from desk.partners.models import Partner
 from desk.routing import load
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.matching import Decision, Need, PartnerProfile, decide
 from desk.routing.models import PASSED, Offer
+from desk.routing.profiles import languages as partner_languages
 from desk.routing.profiles import profiles
 from desk.timeutil import utc, utcnow
 from desk.writebehind import gathered
@@ -229,8 +229,7 @@ def speaks(languages: frozenset[str] | list[str], preferred: str) -> str:
 
 def partner_language(partner_id: int, request: HelpRequest) -> str:
     """The language to write to a partner about a request: the requester's, if they speak it."""
-    partner = db.session.get(Partner, partner_id)
-    return speaks(partner.languages if partner else [], request.language)
+    return speaks(partner_languages(partner_id), request.language)
 
 
 def to_triage(request: HelpRequest, reason: str, actor: str, *,

@@ -42,7 +42,7 @@ def _read() -> tuple[PartnerProfile, ...]:
         for p in db.session.scalars(select(Partner).order_by(Partner.id)))
 
 
-def profiles() -> list[PartnerProfile]:
+def _slow_part() -> tuple[PartnerProfile, ...]:
     global _cached
     ttl = float(current_app.config["PARTNER_CACHE_SECONDS"])
     now = time.monotonic()
@@ -51,7 +51,17 @@ def profiles() -> list[PartnerProfile]:
         cached = (now + ttl, _read())
         with _lock:
             _cached = cached
+    return cached[1]
+
+
+def profiles() -> list[PartnerProfile]:
+    cached = _slow_part()
     loads = dict(db.session.execute(select(Partner.id, Partner.load)).all())
     for partner_id, delta in pending().items():  # this transaction's own, not yet written
         loads[partner_id] = loads.get(partner_id, 0) + delta
-    return [dataclasses.replace(p, load=loads[p.id]) for p in cached[1] if p.id in loads]
+    return [dataclasses.replace(p, load=loads[p.id]) for p in cached if p.id in loads]
+
+
+def languages(partner_id: int) -> frozenset[str]:
+    """The languages a partner works in (cached like the rest of its profile)."""
+    return next((p.languages for p in _slow_part() if p.id == partner_id), frozenset())
