@@ -106,7 +106,7 @@ class Config:
 
         # Public web
         # The desk's public address, for links in mails and API answers (unset: the request's
-        # host in API answers, http://localhost:$PORT in mails — fine for `make run` only).
+        # host in API answers, http://127.0.0.1:$PORT in mails — fine for `make run` only).
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "")
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_SUBMIT = _env("RATELIMIT_SUBMIT", "20 per hour;5 per minute")

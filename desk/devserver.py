@@ -35,6 +35,7 @@ def run_all(port: int) -> None:
     }
     if current_app.config["MAIL_SERVER"] not in ("127.0.0.1", "localhost"):
         del commands["mail"]  # a real mail server is configured
+    os.environ["PORT"] = str(port)  # links in mails point here (unless PUBLIC_BASE_URL is set)
     children: dict[str, subprocess.Popen] = {}
     # Ctrl-C, and a plain `kill`, end every child. (Set explicitly: a shell that started us in
     # the background may have left SIGINT ignored, and Python's default SIGTERM cleans nothing.)

@@ -11,7 +11,7 @@ from flask import current_app
 
 def base_url() -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base or f"http://localhost:{os.environ.get('PORT', '5000')}"
+    return base or f"http://127.0.0.1:{os.environ.get('PORT', '5000')}"
 
 
 def public_url(endpoint: str, **values: Any) -> str:

@@ -119,6 +119,13 @@ def test_embedded_defaults_start_and_take_a_request(tmp_path):
         good_hands = wait_for_mail(tmp_path / "mail", "Uw vraag is in goede handen")
         assert good_hands["To"] == VALID["email"]
         assert "In goede handen" in opener.open(link, timeout=5).read().decode()
+        # The partner gets the contact details; the receipt's status link opens the page.
+        handover = wait_for_mail(tmp_path / "mail", "U hebt deze vraag aanvaard")
+        assert VALID["phone"] in handover.get_body(("plain",)).get_content()
+        receipt = wait_for_mail(tmp_path / "mail", "Uw vraag is goed ontvangen")
+        mail_link = re.search(r"http://\S+/status/\S+", receipt.get_body(("plain",)).get_content())
+        assert mail_link.group(0).startswith(base)
+        assert "In goede handen" in opener.open(mail_link.group(0), timeout=5).read().decode()
         pending = 1
         for _ in range(150):  # and the relay hands on what classification wrote to the outbox
             pending = database.execute(
