@@ -40,6 +40,10 @@ services:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
 	  { systemctl disable --now dovecot.service dovecot.socket || service dovecot stop; } >/dev/null 2>&1 || true; \
 	fi
+	@if ! test -x /usr/bin/chromium; then \
+	  echo "installing chromium (Debian package, for the browser tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
 	  cluster=$$(ls /etc/postgresql | sort -V | tail -1); \
 	  pg_ctlcluster --skip-systemctl-redirect $$cluster main start; \
