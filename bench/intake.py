@@ -31,7 +31,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
 import subprocess
@@ -46,8 +45,7 @@ from pathlib import Path
 
 import apps  # bench/apps.py: the reference apps a and b
 import psycopg
-import redis
-from support import HOST, PG, flask, free_port
+from support import HOST, PG, Scratch, flask, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_DB = 9
@@ -248,12 +246,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups on kill too
     started = time.monotonic()
     ensure_wrk()
-    name = f"bench_{secrets.token_hex(4)}"
-    url = f"postgresql+psycopg://postgres@{HOST}:5432/{name}"
-    env = {**os.environ, "DATABASE_URL": url,
-           "CELERY_BROKER_URL": f"redis://{HOST}:6379/{REDIS_DB}"}
-    admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
+    scratch = Scratch(REDIS_DB)
+    name, url = scratch.name, scratch.database_url
+    env = {**os.environ, "DATABASE_URL": url, "CELERY_BROKER_URL": scratch.broker}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
             flask(env, "db", "upgrade")
@@ -281,9 +276,7 @@ def main() -> int:
                     full, more = measure("d +relay", "wsgi:app", env, lua, Path(tmp), db)
                 problems += more
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
-        redis.Redis(host=HOST, port=6379, db=REDIS_DB).flushdb()
+        scratch.drop()
 
     for r in (desk, full):
         print(f"{r.name} / a bare: {r.rps / bare.rps:.2f} of the requests/s "

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -31,9 +30,8 @@ import time
 from pathlib import Path
 
 import psycopg
-import redis
 from aiosmtpd.controller import Controller
-from support import HOST, PG, ROOT, celery_workers, flask, free_port, stop
+from support import HOST, ROOT, Scratch, celery_workers, flask, free_port, stop
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: quiet, please
 sys.path.insert(0, str(ROOT))
@@ -85,17 +83,13 @@ def make_offers(app) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    name = f"bench_{secrets.token_hex(4)}"
-    url = f"{PG}/{name}"
-    admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    broker = f"redis://{HOST}:6379/{REDIS_DB}"
-    redis.Redis.from_url(broker).flushdb()
+    scratch = Scratch(REDIS_DB)
+    name, url = scratch.name, scratch.url
     smtp_port, counter = free_port(), Counter()
     controller = Controller(counter, hostname=HOST, port=smtp_port)
     controller.start()
-    env = {**os.environ, "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://"),
-           "CELERY_BROKER_URL": broker, "DESK_ENV": "development", "MAIL_SERVER": HOST,
+    env = {**os.environ, "DATABASE_URL": scratch.database_url,
+           "CELERY_BROKER_URL": scratch.broker, "DESK_ENV": "development", "MAIL_SERVER": HOST,
            "MAIL_PORT": str(smtp_port)}
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL", "MAIL_SERVER",
                                             "MAIL_PORT")})
@@ -182,8 +176,7 @@ def main() -> int:
     finally:
         stop(procs)
         controller.stop()
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        redis.Redis.from_url(broker).flushdb()
+        scratch.drop()
     return 0 if ok else 1
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -39,8 +38,7 @@ import time
 from pathlib import Path
 
 import psycopg
-import redis
-from support import HOST, PG, ROOT, celery_workers, flask, stop
+from support import ROOT, Scratch, celery_workers, flask, stop
 
 sys.path.insert(0, str(ROOT))
 REDIS_DB = 10
@@ -160,15 +158,11 @@ def wait_drained(conn: psycopg.Connection, ids: list[int], seconds: float = 120)
 
 
 def main() -> int:
-    name = f"bench_{secrets.token_hex(4)}"
-    url = f"{PG}/{name}"
-    admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    broker = f"redis://{HOST}:6379/{REDIS_DB}"
-    redis.Redis.from_url(broker).flushdb()
-    env = {**os.environ, "DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://"),
-           "CELERY_BROKER_URL": broker, "DESK_ENV": "development", "OUTBOX_RELAY_IN_WORKER": "1",
-           "PARTNER_CACHE_SECONDS": "10"}
+    scratch = Scratch(REDIS_DB)
+    name, url = scratch.name, scratch.url
+    env = {**os.environ, "DATABASE_URL": scratch.database_url,
+           "CELERY_BROKER_URL": scratch.broker, "DESK_ENV": "development",
+           "OUTBOX_RELAY_IN_WORKER": "1", "PARTNER_CACHE_SECONDS": "10"}
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "CELERY_BROKER_URL",
                                             "PARTNER_CACHE_SECONDS")})
     procs: list[subprocess.Popen] = []
@@ -223,8 +217,7 @@ def main() -> int:
             return 0 if ok else 1
     finally:
         stop(procs)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        redis.Redis.from_url(broker).flushdb()
+        scratch.drop()
 
 
 if __name__ == "__main__":

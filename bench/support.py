@@ -1,17 +1,40 @@
-"""What the benchmarks share: the flask command, free ports, two Celery worker processes."""
+"""What the benchmarks share: a scratch database, the flask command, free ports, two Celery
+worker processes."""
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
+import redis
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 PG = f"postgresql://postgres@{HOST}:5432"
+
+
+class Scratch:
+    """A throwaway PostgreSQL database and an emptied Redis database; `drop()` removes both."""
+
+    def __init__(self, redis_db: int) -> None:
+        self.name = f"bench_{secrets.token_hex(4)}"
+        self.url = f"{PG}/{self.name}"  # for psycopg
+        self.database_url = self.url.replace("postgresql://", "postgresql+psycopg://")
+        self.broker = f"redis://{HOST}:6379/{redis_db}"
+        self._admin = psycopg.connect(f"{PG}/postgres", autocommit=True)
+        self._admin.execute(f'CREATE DATABASE "{self.name}"')
+        redis.Redis.from_url(self.broker).flushdb()
+
+    def drop(self) -> None:
+        self._admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._admin.close()
+        redis.Redis.from_url(self.broker).flushdb()
 
 
 def flask(env: dict[str, str], *args: str) -> str:

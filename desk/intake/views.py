@@ -28,6 +28,7 @@ from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, HelpRequest
 from desk.intake.schemas import LIMITS, FormSchema, error_texts
 from desk.intake.services import file_and_commit, find_by_token
+from desk.web import private
 
 bp = Blueprint("intake", __name__)
 
@@ -98,7 +99,7 @@ def confirmation():
         render_template("intake/confirmation.html", reference=filed["reference"],
                         status_url=status_url, crisis=filed.get("crisis", False))
     )
-    _private(response)
+    private(response)
     return response
 
 
@@ -107,13 +108,6 @@ def _load(token: str, for_update: bool = False) -> HelpRequest:
     if found is None:
         abort(404)
     return found
-
-
-def _private(response):  # type: ignore[no-untyped-def]
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def render_status(found: HelpRequest, token: str, message: str = "",
@@ -131,7 +125,7 @@ def render_status(found: HelpRequest, token: str, message: str = "",
         ),
         status,
     ))
-    return _private(response)
+    return private(response)
 
 
 @bp.get("/status/<token>")

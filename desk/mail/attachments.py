@@ -40,18 +40,22 @@ def safe_name(name: str | None, content_type: str) -> str:
     return cleaned or "attachment." + (content_type.split("/")[-1][:10] or "bin")
 
 
-def listed(message: EmailMessage, limit: int) -> list[Attachment]:
-    found = []
+def _found(message: EmailMessage, limit: int) -> Iterator[tuple[Attachment, bytes]]:
     for number, part in _parts(message):
         payload = part.get_payload(decode=True) or b""
         content_type = part.get_content_type()
-        found.append(Attachment(number, safe_name(part.get_filename(), content_type),
-                                content_type, len(payload), len(payload) <= limit))
-    return found
+        yield (Attachment(number, safe_name(part.get_filename(), content_type), content_type,
+                          len(payload), len(payload) <= limit), payload)
 
 
-def forwarded(message: EmailMessage, limit: int) -> list[tuple[str, str, bytes]]:
-    """(name, content type, bytes) of each attachment small enough to forward."""
-    return [(a.name, a.content_type, part.get_payload(decode=True) or b"")
-            for a, (_, part) in zip(listed(message, limit), _parts(message), strict=True)
-            if a.forwarded]
+def listed(message: EmailMessage, limit: int) -> list[Attachment]:
+    return [attachment for attachment, _ in _found(message, limit)]
+
+
+def for_relay(message: EmailMessage, limit: int) -> tuple[list[tuple[str, str, bytes]],
+                                                          list[str]]:
+    """(name, content type, bytes) of each attachment small enough to forward, and the names
+    of those too large to."""
+    found = list(_found(message, limit))
+    return ([(a.name, a.content_type, payload) for a, payload in found if a.forwarded],
+            [a.name for a, _ in found if not a.forwarded])

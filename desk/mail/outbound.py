@@ -28,7 +28,7 @@ from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
 from desk.intake.services import mail_token
 from desk.links import public_url
-from desk.mail.attachments import forwarded, listed
+from desk.mail.attachments import for_relay
 from desk.mail.models import InboundMail, Undeliverable
 from desk.mail.threading import (
     HeaderInjection,
@@ -61,6 +61,7 @@ SUBJECTS = {
 }
 # Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
 RELAYED = frozenset({"message"})
+
 
 class TemporaryMailError(Exception):
     """The mail server is away or refuses for now: try again later."""
@@ -152,10 +153,8 @@ def _attachments(data: dict) -> tuple[list[tuple[str, str, bytes]], list[str]]:
     raw = db.session.scalar(select(InboundMail.raw).where(InboundMail.id == data["inbound"]))
     if raw is None:
         return [], []
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    limit = current_app.config["MAIL_ATTACHMENT_MAX_BYTES"]
-    return (forwarded(message, limit),
-            [a.name for a in listed(message, limit) if not a.forwarded])
+    return for_relay(email.message_from_bytes(raw, policy=email.policy.default),
+                     current_app.config["MAIL_ATTACHMENT_MAX_BYTES"])
 
 
 @contextmanager

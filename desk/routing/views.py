@@ -11,6 +11,7 @@ from desk.intake.models import HelpRequest
 from desk.routing import offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
+from desk.web import private
 
 bp = Blueprint("answer", __name__)
 REASON_LIMIT = 1000
@@ -33,10 +34,7 @@ def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str
         "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
         done=done, reason_limit=REASON_LIMIT,
         place=place.name("nl") if place else found.postcode), status))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private(response)
 
 
 @bp.get("/aanbod/<token>")
