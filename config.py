@@ -117,6 +117,9 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.ENV_NAME == "production"
+        # A workspace login lasts a working day; then the coordinator logs in again.
+        self.STAFF_SESSION_HOURS = float(_env("STAFF_SESSION_HOURS", "12"))
+        self.RATELIMIT_LOGIN = _env("RATELIMIT_LOGIN", "10 per minute;60 per hour")
 
         # Languages
         self.LANGUAGES = ("nl", "fr", "en")

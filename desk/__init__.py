@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_i18n(app, babel)
     init_celery(app)
 
+    from desk.accounts.views import bp as accounts_bp
     from desk.api import init_api
     from desk.errors import init_errors
     from desk.intake.views import bp as intake_bp
@@ -42,17 +43,28 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.mail.views import bp as mail_bp
     from desk.routing.views import bp as answer_bp
     from desk.seed.cli import desk_cli
+    from desk.workspace.views import bp as workspace_bp
 
     app.register_blueprint(intake_bp)
     csrf.exempt(mail_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(mailbox_bp)
     app.register_blueprint(answer_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(workspace_bp)
     init_api(app)
     init_errors(app)
+    app.context_processor(_staff)
     app.cli.add_command(desk_cli)
     logging.basicConfig(level=logging.INFO)
     return app
+
+
+def _staff() -> dict[str, Any]:
+    """Templates know who is logged in to the workspace (None on the public side)."""
+    from desk.accounts.sessions import current
+
+    return {"staff": current()}
 
 
 def _ensure_instance(app: Flask) -> None:

@@ -29,6 +29,7 @@ def json_error(error: HTTPException, message: str | None = None, errors: dict | 
 def page_error(error: HTTPException):
     titles = {
         400: _("Dat verzoek begrijpen we niet."),
+        403: _("Deze pagina is voor het centrale team."),
         404: _("Deze pagina bestaat niet."),
         405: _("Dat kan hier niet."),
         413: _("Wat u verstuurde is te groot."),

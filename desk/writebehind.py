@@ -61,3 +61,12 @@ def _forget(session: Session) -> None:
     for key in list(session.info):
         if key.startswith("desk."):
             session.info.pop(key, None)
+
+
+def forget_unflushed() -> None:
+    """Drop what was gathered since the last flush (written at flush): for a savepoint rolled
+    back, whose rows must not be written with the rest. Commit-only collections stay."""
+    session = db.session()
+    for key, (_writer, at_flush) in _writers.items():
+        if at_flush:
+            session.info.pop(key, None)

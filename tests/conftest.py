@@ -28,7 +28,7 @@ os.environ.update(
 )
 
 # Tables that hold what tests make; geography, themes and partners are seeded once.
-VOLATILE = ("events", "outbox", "notifications", "offers", "inbound_mail",
+VOLATILE = ("staff_sessions", "events", "outbox", "notifications", "offers", "inbound_mail",
             "undeliverable_addresses", "classifications",
             "model_versions", "help_requests", "requesters", "api_clients")
 
@@ -101,7 +101,8 @@ def clean(app) -> None:
         db.session.remove()
         db.session.execute(text(f"TRUNCATE {', '.join(VOLATILE)} RESTART IDENTITY CASCADE"))
         db.session.execute(text("DELETE FROM users WHERE email NOT LIKE 'coordinator@%'"))
-        db.session.execute(text("UPDATE users SET password_hash = NULL"))
+        db.session.execute(text("UPDATE users SET password_hash = NULL, failed_logins = 0, "
+                                "locked_until = NULL, language = 'nl', active = true"))
         db.session.execute(text("UPDATE partners SET load = 0, paused_until = NULL, active = true"))
         db.session.commit()
         db.session.remove()

@@ -12,12 +12,14 @@ from desk.accounts.models import User
 from desk.accounts.passwords import check_password
 from desk.extensions import db
 from desk.geo.models import Municipality, Postcode
+from desk.models import include_object
 from desk.partners.models import Partner, PartnerTheme, Theme
 
 
 def test_models_and_migrations_agree(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

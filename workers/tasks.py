@@ -9,6 +9,7 @@ from dataclasses import asdict
 from celery import Task, shared_task
 from flask import current_app
 
+from desk.accounts.mail import send_link
 from desk.classify.registry import retrain
 from desk.classify.service import classify_many, corrections
 from desk.extensions import db
@@ -84,6 +85,16 @@ def send_notification(self: Task, *notification_ids: int) -> int:
             return sent
         delay = min(600, 2 ** self.request.retries * 10) * random.uniform(0.5, 1.5)
         raise self.retry(args=left, countdown=delay, exc=error) from error
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.send_account_mail", bind=True, **RETRY)
+def send_account_mail(self: Task, user_id: int, purpose: str) -> bool:
+    """An invitation or password-reset link (made in the worker: the link is never stored).
+    Run twice, it sends two links that both work: harmless."""
+    try:
+        return send_link(user_id, purpose)
     finally:
         db.session.remove()
 

@@ -28,9 +28,31 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The workspace's language, and mails to this person (nl, fr, en).
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
+    # Failed logins in a row; past the limit, the account waits until `locked_until`.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     partner: Mapped[Partner | None] = relationship()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class StaffSession(db.Model):
+    """A login in the workspace: the browser holds a random token, the desk its hash. Logout
+    (or a password change) ends it here, so a copied cookie stops working too."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ApiClient(db.Model):

@@ -123,6 +123,18 @@ def correct_themes(request: HelpRequest, themes: list[str], actor: str) -> None:
     if not themes or any(t not in THEMES for t in themes) or len(set(themes)) != len(themes):
         raise ClassifyError(f"themes must be distinct slugs of: {', '.join(THEMES)}")
     record(request, "themes_corrected", actor, data={"themes": themes[:3]})
+    classification = db.session.scalar(
+        select(Classification).where(Classification.request_id == request.id))
+    if classification is not None:  # the queue's theme filter follows the person's judgement
+        classification.top_theme = themes[0]
+
+
+def corrected_themes(request: HelpRequest) -> list[str] | None:
+    """The latest correction of the request's themes, if a person made one."""
+    data = db.session.scalar(select(Event.data).where(
+        Event.request_id == request.id, Event.type == "themes_corrected")
+        .order_by(Event.id.desc()).limit(1))
+    return list(data["themes"]) if data else None
 
 
 def corrections() -> list[Example]:

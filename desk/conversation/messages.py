@@ -32,6 +32,8 @@ def from_requester(request: HelpRequest, text: str, *, step: str | None = None,
     `step` makes it once-only (the inbound mail's id); a page post gets a fresh one."""
     record(request, "requester_message", "requester", public=True,
            data={"text": text, **(data or {})})
+    if request.status == "waiting":  # the answer the partner waited for
+        request.status = "accepted"
     if holds(request):
         notify(request, "message", f"partner:{request.partner_id}",
                f"from-requester:{step or secrets.token_hex(8)}",

@@ -31,7 +31,8 @@ STATUSES = (
 WITHDRAWABLE = frozenset(STATUSES) - {"resolved", "closed", "withdrawn", "spam"}
 
 REFERENCE_PREFIX = "BAZ"
-_REFERENCE = re.compile(r"^BAZ-(\d{4})-(\d{6,})$")
+_REFERENCE = re.compile(r"^BAZ-(\d{4})-(\d{6,10})$")
+_LARGEST_ID = 2**31 - 1  # the id column is a PostgreSQL integer
 _BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
@@ -111,6 +112,6 @@ def make_reference(request_id: int, created_at: datetime) -> str:
 def parse_reference(reference: str) -> tuple[int, int] | None:
     """(year, id) from a reference, or None when it is not one of ours."""
     match = _REFERENCE.match(reference.strip().upper())
-    if not match:
+    if not match or int(match.group(2)) > _LARGEST_ID:
         return None
     return int(match.group(1)), int(match.group(2))

@@ -40,6 +40,10 @@ EVENT_WORDS = {
     "accepted": _l("Een partnerorganisatie neemt uw vraag op."),
     "message_to_requester": _l("Bericht voor u."),
     "resolved": _l("Uw vraag is afgerond."),
+    "waiting": _l("De partnerorganisatie wacht op een antwoord van u."),
+    "reopened": _l("Uw vraag is heropend."),
+    "merged_into": _l("U stelde deze vraag ook onder een andere referentie; we behandelen ze "
+                      "samen onder:"),
     "closed_out_of_scope": _l("Uw vraag valt buiten wat de partners van BurgersAanZet doen; "
                               "hier vindt u hulp:"),
 }

@@ -11,7 +11,7 @@ from desk.extensions import db
 from desk.timeutil import utcnow
 
 DOORS = ("imap", "webhook", "pipe", "mailbox")
-STATES = ("received", "applied", "held", "failed")
+STATES = ("received", "applied", "held", "failed", "dismissed")
 
 
 class InboundMail(db.Model):
@@ -21,7 +21,7 @@ class InboundMail(db.Model):
     __tablename__ = "inbound_mail"
     __table_args__ = (
         CheckConstraint("via IN ('imap', 'webhook', 'pipe', 'mailbox')", name="via_known"),
-        CheckConstraint("state IN ('received', 'applied', 'held', 'failed')",
+        CheckConstraint("state IN ('received', 'applied', 'held', 'failed', 'dismissed')",
                         name="state_known"),
         Index("ix_inbound_mail_open", "created_at",
               postgresql_where=text("state IN ('received', 'held')"),

@@ -74,15 +74,15 @@ def process_many(inbound_ids: list[int]) -> dict[int, str]:
             headers = BytesHeaderParser(policy=compat32).parsebytes(row.raw)
             robot = automatic(headers)
         except Exception as error:  # noqa: BLE001  (too broken to read: a person looks)
-            states[row.id] = _settle(row, "held", f"unreadable: {type(error).__name__}")
+            states[row.id] = settle(row, "held", f"unreadable: {type(error).__name__}")
             continue
         if robot == "bounce":
-            states[row.id] = _bounced(row, _parsed(row))
+            states[row.id] = _bounced(row, parsed(row))
         elif robot:
-            states[row.id] = _settle(row, "applied",
+            states[row.id] = settle(row, "applied",
                                      f"automatic ({robot}): recorded, not answered")
         elif (party := match(headers, row, (row.sender or "").lower())) is None:
-            states[row.id] = _settle(row, "held",
+            states[row.id] = settle(row, "held",
                                      "matches no request, or the sender is not a party of it")
         else:
             matched.append((row, party))
@@ -99,9 +99,9 @@ def process_many(inbound_ids: list[int]) -> dict[int, str]:
     for row, party in matched:
         request = requests.get(party.request_id)
         if request is None:
-            states[row.id] = _settle(row, "held", "the request it names does not exist")
+            states[row.id] = settle(row, "held", "the request it names does not exist")
             continue
-        message = _parsed(row)
+        message = parsed(row)
         try:
             text = body_text(message)
             files = listed(message, current_app.config["MAIL_ATTACHMENT_MAX_BYTES"])
@@ -112,7 +112,7 @@ def process_many(inbound_ids: list[int]) -> dict[int, str]:
     return states
 
 
-def _parsed(row: InboundMail) -> EmailMessage:
+def parsed(row: InboundMail) -> EmailMessage:
     return email.message_from_bytes(row.raw, policy=email.policy.default)
 
 
@@ -181,7 +181,7 @@ def _apply(row: InboundMail, request: HelpRequest, party: Party, sender: str,
     written = reply.text[:TEXT_LIMIT]
     actor = f"user:{user.id}" if user else f"mail:{party.recipient}"
     if not written and not files:
-        return _settle(row, "held", "an empty reply")
+        return settle(row, "held", "an empty reply")
     data = {"from": sender[:254], "inbound": row.id, "matched": party.how,
             **({"attachments": [f.as_data() for f in files]} if files else {})}
     step = f"mail:{row.id}"
@@ -197,17 +197,17 @@ def _apply(row: InboundMail, request: HelpRequest, party: Party, sender: str,
                 else:
                     offers.decline(offer.id, reply.reason or "(no reason given by mail)", actor)
             except offers.RoutingError as refusal:
-                return _settle(row, "held", f"{reply.answer} refused: {refusal}")
-            return _settle(row, "applied", f"{reply.answer} by mail ({party.how})")
+                return settle(row, "held", f"{reply.answer} refused: {refusal}")
+            return settle(row, "applied", f"{reply.answer} by mail ({party.how})")
         if messages.from_partner(request, partner_id, written, actor, step=step, data=data):
-            return _settle(row, "applied", f"passed on to the requester ({party.how})")
+            return settle(row, "applied", f"passed on to the requester ({party.how})")
     elif party.recipient == "requester":
         messages.from_requester(request, written, step=step, data=data)
         if messages.holds(request):
-            return _settle(row, "applied", f"passed on to the partner ({party.how})")
+            return settle(row, "applied", f"passed on to the partner ({party.how})")
     else:
         record(request, "central_mail", actor, data={"text": written, **data})
-    return _settle(row, "applied", f"message on the request ({party.how})")
+    return settle(row, "applied", f"message on the request ({party.how})")
 
 
 def _bounced(row: InboundMail, message: EmailMessage) -> str:
@@ -216,11 +216,11 @@ def _bounced(row: InboundMail, message: EmailMessage) -> str:
     try:
         bounce = read_bounce(message)
     except Exception:  # noqa: BLE001
-        return _settle(row, "held", "a bounce we cannot read: a person looks")
+        return settle(row, "held", "a bounce we cannot read: a person looks")
     if not bounce.report:
-        return _settle(row, "held", "a bounce without a delivery report: a person looks")
+        return settle(row, "held", "a bounce without a delivery report: a person looks")
     if not bounce.failed:
-        return _settle(row, "applied", f"delivery delayed for {', '.join(bounce.delayed)}; "
+        return settle(row, "applied", f"delivery delayed for {', '.join(bounce.delayed)}; "
                                        "the mail server keeps trying")
     returned = db.session.execute(
         select(Notification.request_id, Notification.recipient)
@@ -232,7 +232,7 @@ def _bounced(row: InboundMail, message: EmailMessage) -> str:
                                        reason=bounce.detail or "bounced"))
     note = f"bounce: {', '.join(failed)} marked undeliverable"
     if returned is None:
-        return _settle(row, "held", note + "; the mail it returns is not ours to match")
+        return settle(row, "held", note + "; the mail it returns is not ours to match")
     request = db.session.get(HelpRequest, returned.request_id)
     record(request, "mail_bounced", "system", data={
         "addresses": failed, "recipient": returned.recipient, "detail": bounce.detail,
@@ -240,9 +240,9 @@ def _bounced(row: InboundMail, message: EmailMessage) -> str:
     notify(request, "undeliverable", "central", f"bounce:{row.id}", language="nl",
            data={"addresses": failed, "recipient": returned.recipient,
                  "detail": bounce.detail})
-    return _settle(row, "applied", note)
+    return settle(row, "applied", note)
 
 
-def _settle(row: InboundMail, state: str, note: str) -> str:
+def settle(row: InboundMail, state: str, note: str) -> str:
     row.state, row.note = state, note[:1000]
     return state

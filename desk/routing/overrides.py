@@ -1,5 +1,6 @@
 """The central team's overrides: offer to a chosen partner, re-run routing, close as out of
-scope with a referral. Each takes a locked request (`offers.lock_request`) and its actor."""
+scope with a referral, merge a duplicate. Each takes a locked request (`offers.lock_request`)
+and its actor."""
 
 from __future__ import annotations
 
@@ -79,3 +80,23 @@ def close_out_of_scope(request: HelpRequest, referral: str, actor: str) -> None:
                    data={"text": referral})
     notify(request, "closed", "requester", event.created_at.isoformat(),
            data={"referral": referral})
+
+
+def merge_into(duplicate: HelpRequest, original: HelpRequest, actor: str) -> None:
+    """The same question twice: the duplicate closes and points to the original, whose
+    timeline keeps the duplicate's words. The caller locks both, in id order."""
+    if duplicate.id == original.id:
+        raise RoutingError(_l("Een vraag kan niet met zichzelf samengevoegd worden."))
+    if original.status in ("spam", "withdrawn", "closed"):
+        raise RoutingError(_l("%(reference)s loopt niet meer (status %(status)s).",
+                              reference=original.reference, status=original.status))
+    _steerable(duplicate)
+    let_go(duplicate, actor, "merged into another request")
+    duplicate.status = "closed"
+    duplicate.triage_reason = None
+    event = record(duplicate, "merged_into", actor, public=True,
+                   data={"text": original.reference, "into": original.id})
+    record(original, "merged_from", actor, data={
+        "from": duplicate.id, "text": f"{duplicate.subject}\n\n{duplicate.description}"})
+    notify(duplicate, "closed", "requester", event.created_at.isoformat(),
+           data={"referral": original.reference, "merged": True})

@@ -1,0 +1,36 @@
+"""The mails that let a person set a password: an invitation to the workspace, or a reset."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from flask_mail import Message
+
+from desk.accounts import tokens
+from desk.accounts.models import User
+from desk.extensions import db
+from desk.extensions import mail as mailer
+from desk.links import public_url
+from desk.mail.threading import clean_header
+
+SUBJECTS = {"invite": _l("Uw toegang tot de werkplek van BurgersAanZet"),
+            "reset": _l("Een nieuw wachtwoord voor de werkplek van BurgersAanZet")}
+
+
+def send_link(user_id: int, purpose: str) -> bool:
+    """Mail the user a fresh link (made here, never stored). False: no such active user."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or purpose not in SUBJECTS:
+        return False
+    link = public_url("accounts.set_password", purpose=purpose,
+                      token=tokens.make(user, purpose))
+    with force_locale(user.language):
+        subject = str(SUBJECTS[purpose])
+        body = render_template(f"mail/account_{purpose}.txt", user=user, link=link,
+                               hours=tokens.MAX_AGE[purpose] // 3600)
+        html = render_template("mail/layout.html", body=body, subject=subject,
+                               language=user.language)
+    mailer.send(Message(subject=subject, recipients=[clean_header(user.email)], body=body,
+                        html=html, extra_headers={"Auto-Submitted": "auto-generated"}))
+    return True

@@ -1,0 +1,14 @@
+"""Internal notes: words about a request for the partner's and central team's eyes only."""
+
+from __future__ import annotations
+
+from desk.events.services import record
+from desk.intake.models import HelpRequest
+
+NOTE_LIMIT = 5000
+
+
+def add_note(request: HelpRequest, text: str, actor: str, partner_id: int | None) -> None:
+    """Never public; `partner_id` (None for the central team) says whose note it is, so one
+    partner does not read another's."""
+    record(request, "note", actor, data={"text": text, "partner": partner_id})

@@ -1,0 +1,1 @@
+"""The workspace: where coordinators and the central team run their day."""

@@ -1,0 +1,205 @@
+"""Everything the request page shows about one request, for one staff member: the question,
+who asked (contact details once their partner accepted), themes, why this partner, the
+timeline, and which actions they may take now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from desk.accounts.models import User
+from desk.classify.models import Classification
+from desk.classify.service import corrected_themes
+from desk.events.models import Event
+from desk.extensions import db
+from desk.geo.lookup import municipalities
+from desk.intake.models import HelpRequest
+from desk.partners.models import Partner, Theme
+from desk.routing.models import Offer
+from desk.routing.overrides import STEERABLE
+
+# Timeline entries, by what they are to the reader.
+FROM_REQUESTER = frozenset({"requester_message"})
+TO_REQUESTER = frozenset({"message_to_requester", "resolved", "closed_out_of_scope",
+                          "merged_into"})
+INTERNAL_TEXT = frozenset({"note", "partner_mail", "central_mail", "merged_from"})
+
+EVENT_WORDS = {
+    "classified": _l("Gelezen door de desk"),
+    "offered": _l("Voorgelegd aan een partner"),
+    "accepted": _l("Aanvaard"),
+    "offer_declined": _l("Geweigerd"),
+    "offer_expired": _l("Niet beantwoord binnen de termijn"),
+    "offer_withdrawn": _l("Aanbod ingetrokken"),
+    "to_triage": _l("Naar het centrale team"),
+    "rerouted": _l("Opnieuw toegewezen"),
+    "resolved": _l("Afgerond"),
+    "reopened": _l("Heropend"),
+    "waiting": _l("Wacht op de aanvrager"),
+    "resumed": _l("Wacht niet meer op de aanvrager"),
+    "withdrawn": _l("Ingetrokken door de aanvrager"),
+    "marked_spam": _l("Als spam gemarkeerd"),
+    "spam_restored": _l("Geen spam: terug in behandeling"),
+    "themes_corrected": _l("Thema's verbeterd"),
+    "closed_out_of_scope": _l("Afgesloten met doorverwijzing"),
+    "merged_into": _l("Samengevoegd met"),
+    "merged_from": _l("Een dubbele vraag werd hierbij gevoegd"),
+    "requester_message": _l("Bericht van de aanvrager"),
+    "message_to_requester": _l("Bericht aan de aanvrager"),
+    "note": _l("Interne notitie"),
+    "partner_mail": _l("E-mail van een partner (intern)"),
+    "central_mail": _l("E-mail aan de desk (intern)"),
+    "mail_bounced": _l("E-mail kwam niet aan"),
+    "crisis_handled": _l("Crisis opgevolgd door het centrale team"),
+}
+
+
+@dataclass
+class Entry:
+    at: datetime
+    type: str
+    words: str
+    who: str
+    text: str | None
+    side: str  # "from-requester", "to-requester", "internal" or "event"
+    detail: str = ""
+
+
+@dataclass
+class CaseFile:
+    request: HelpRequest
+    place: str
+    province: str
+    contact: dict[str, Any] | None
+    themes: list[tuple[str, str, float | None]]  # slug, label, score (None: corrected)
+    corrected: bool
+    crisis: bool
+    classifier_reason: str
+    explanation: str
+    offers: list[tuple[Offer, str]]
+    open_offer: Offer | None  # the open offer this user may answer
+    timeline: list[Entry]
+    actions: set[str] = field(default_factory=set)
+
+
+def build(found: HelpRequest, user: User, language: str) -> CaseFile:
+    partner_names = {id_: name for id_, name in db.session.execute(select(Partner.id, Partner.name))}
+    labels = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
+    offers = [(o, partner_names.get(o.partner_id, "?")) for o in db.session.scalars(
+        select(Offer).where(Offer.request_id == found.id).order_by(Offer.id))
+        if user.is_admin or o.partner_id == user.partner_id]
+    mine = next((o for o, _ in offers if o.status == "offered"
+                 and o.partner_id == user.partner_id), None)
+    classification = db.session.scalar(
+        select(Classification).where(Classification.request_id == found.id))
+    corrected = corrected_themes(found)
+    if corrected:
+        themes = [(slug, labels.get(slug, slug), None) for slug in corrected]
+    elif classification:
+        themes = [(t["theme"], labels.get(t["theme"], t["theme"]), t.get("score"))
+                  for t in classification.themes[:3]]
+    else:
+        themes = []
+    holder = found.partner_id is not None and (user.is_admin or found.partner_id == user.partner_id)
+    accepted = found.status in ("accepted", "waiting", "resolved") and holder
+    requester = found.requester
+    place = municipalities().get(found.municipality_nis or "")
+    latest_offer = offers[-1][0] if offers else None
+    return CaseFile(
+        request=found,
+        place=place.name(language) if place else found.postcode,
+        province=(place.province_name_nl or "") if place else "",
+        contact=({"name": requester.name, "organisation": requester.organisation,
+                  "email": requester.email, "phone": requester.phone, "kind": requester.kind}
+                 if user.is_admin or accepted else None),
+        themes=themes, corrected=bool(corrected),
+        crisis=bool(classification and classification.crisis),
+        classifier_reason=(classification.reason or "") if classification else "",
+        explanation=latest_offer.explanation if latest_offer else "",
+        offers=offers, open_offer=mine,
+        timeline=timeline(found, user, partner_names),
+        actions=allowed(found, user, mine),
+    )
+
+
+def crisis_open(found: HelpRequest) -> bool:
+    """Flagged as a crisis, and nobody of the central team has marked it handled yet."""
+    return bool(db.session.scalar(select(Classification.crisis).where(
+        Classification.request_id == found.id))) and db.session.scalar(
+        select(Event.id).where(Event.request_id == found.id,
+                               Event.type == "crisis_handled").limit(1)) is None
+
+
+def allowed(found: HelpRequest, user: User, open_offer: Offer | None) -> set[str]:
+    actions = {"note", "themes"}
+    if open_offer is not None:
+        actions |= {"accept", "decline"}
+    holds = found.partner_id is not None and (user.is_admin
+                                               or found.partner_id == user.partner_id)
+    if holds and found.status in ("accepted", "waiting", "resolved"):
+        actions.add("reply")
+    if holds and found.status == "accepted":
+        actions |= {"waiting", "resolve"}
+    if holds and found.status == "waiting":
+        actions |= {"resume", "resolve"}
+    if holds and found.status == "resolved":
+        actions.add("reopen")
+    if user.is_admin:
+        if found.status in STEERABLE and found.status != "spam":
+            actions |= {"offer_to", "reroute", "close", "merge"}
+        if found.status == "spam":
+            actions.add("not_spam")
+        elif found.status not in ("resolved", "closed", "withdrawn"):
+            actions.add("spam")
+        if crisis_open(found):
+            actions.add("crisis_handled")
+    return actions
+
+
+def timeline(found: HelpRequest, user: User, partner_names: dict[int, str]) -> list[Entry]:
+    entries = []
+    for event in db.session.scalars(select(Event).where(Event.request_id == found.id)
+                                    .order_by(Event.created_at, Event.id)):
+        data = event.data or {}
+        partner = data.get("partner")
+        if not user.is_admin and not event.public and partner != user.partner_id:
+            continue  # another partner's or the central team's business
+        if event.type in FROM_REQUESTER:
+            side = "from-requester"
+        elif event.type in TO_REQUESTER:
+            side = "to-requester"
+        elif event.type in INTERNAL_TEXT:
+            side = "internal"
+        else:
+            side = "event"
+        detail = ""
+        if event.type == "offered" and (user.is_admin or partner == user.partner_id):
+            detail = partner_names.get(partner, "")
+        elif event.type in ("offer_declined", "to_triage"):
+            detail = data.get("reason") or ""
+        elif event.type == "themes_corrected":
+            detail = ", ".join(data.get("themes", []))
+        entries.append(Entry(
+            at=event.created_at, type=event.type, words=str(EVENT_WORDS.get(event.type,
+                                                                              event.type)),
+            who=_who(event.actor, partner_names, partner), text=data.get("text"), side=side,
+            detail=detail))
+    return entries
+
+
+def _who(actor: str, partner_names: dict[int, str], partner: int | None) -> str:
+    if actor == "requester":
+        return str(_l("aanvrager"))
+    if actor == "system":
+        return str(_l("de desk"))
+    if actor.startswith("user:"):
+        user = db.session.get(User, int(actor.split(":", 1)[1]))
+        if user is not None:
+            return user.name or user.email
+    if actor.startswith(("link:partner:", "mail:partner:")) or partner:
+        return partner_names.get(partner or 0, "")
+    return actor

@@ -1,0 +1,210 @@
+"""The workspace pages: /queue, /requests/<reference>, /triage. Every page works without
+JavaScript; every POST is one transaction and then redirects (a reload does nothing twice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from desk.accounts import sessions
+from desk.accounts.access import may_see, staff_page, visible
+from desk.accounts.models import User
+from desk.classify.model import THEMES
+from desk.extensions import db
+from desk.geo.lookup import municipalities
+from desk.intake.models import KINDS, HelpRequest, parse_reference
+from desk.intake.services import find_by_reference
+from desk.mail import held
+from desk.partners.models import Partner, Theme
+from desk.routing.load import PartnerFull
+from desk.routing.offers import lock_request
+from desk.web import private
+from desk.workspace import actions, casefile, queue, triage
+from desk.writebehind import forget_unflushed
+
+bp = Blueprint("workspace", __name__)
+
+
+def _language() -> str:
+    return str(get_locale())
+
+
+def _choices() -> dict:
+    language = _language()
+    labels = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
+    places = municipalities().values()
+    provinces = sorted({(p.province_nis, p.province_name_nl) for p in places
+                        if p.in_area and p.province_nis}, key=lambda p: p[1] or "")
+    return {
+        "themes": [(slug, labels.get(slug, slug)) for slug in THEMES],
+        "theme_labels": labels,
+        "provinces": provinces,
+        "municipalities": sorted(((p.nis_code, p.name(language)) for p in places
+                                  if p.in_area), key=lambda p: p[1]),
+        "place_names": {p.nis_code: p.name(language) for p in places},
+        "kinds": KINDS,
+        "partners": list(db.session.execute(select(Partner.slug, Partner.name)
+                                            .order_by(Partner.name)).all()),
+    }
+
+
+@bp.get("/queue", endpoint="queue")
+@staff_page()
+def queue_page():
+    user = sessions.current()
+    filters = queue.Filters.from_args(request.args, user)
+    if filters.q and not filters.after:
+        reference = parse_reference(filters.q)
+        found = find_by_reference(filters.q) if reference else None
+        if found is not None and may_see(user, found):
+            return redirect(url_for("workspace.request_page", reference=found.reference))
+    page = queue.search(user, filters)
+    return private(render_template("workspace/queue.html", page=page, filters=filters,
+                                   statuses=queue.STATUSES[user.role], ages=queue.AGES,
+                                   **_choices()))
+
+
+BULK = {"coordinator": ("accept",), "admin": ("reroute", "spam")}
+
+
+@bp.post("/queue/bulk")
+@staff_page()
+def bulk():
+    """One action on several requests, in one transaction; each that cannot take it is named
+    and left as it was (a savepoint per request)."""
+    user = sessions.current()
+    action = request.form.get("action", "")
+    if action not in BULK[user.role]:
+        abort(400)
+    done, refused = [], []
+    for reference in request.form.getlist("ref")[:100]:
+        found = find_by_reference(reference)
+        if found is None or not may_see(user, found):
+            refused.append(reference[:40])
+            continue
+        try:
+            with db.session.begin_nested():  # released with a flush: its rows are written
+                actions.perform(user, found.id, action, request.form)
+            done.append(found.reference)
+        except actions.Refused:
+            forget_unflushed()
+            refused.append(found.reference)
+    try:
+        db.session.commit()
+    except PartnerFull:
+        db.session.rollback()
+        flash(_("Een partner raakte net vol. Er is niets veranderd; probeer het opnieuw."))
+        return redirect(url_for("workspace.queue"), code=303)
+    if done:
+        flash(_("Gedaan voor %(references)s.", references=", ".join(done)))
+    if refused:
+        flash(_("Niet gelukt voor %(references)s: de stand van die vragen liet het niet toe.",
+                references=", ".join(refused)))
+    if not done and not refused:
+        flash(_("Kies eerst een of meer vragen."))
+    return redirect(url_for("workspace.queue"), code=303)
+
+
+@bp.get("/requests/<reference>")
+@staff_page()
+def request_page(reference: str):
+    user = sessions.current()
+    found = visible(user, find_by_reference(reference))
+    return _render(found, user)
+
+
+def _render(found: HelpRequest, user: User, *, error: str | None = None,
+            failed: str = "", form: Any = None, status: int = 200) -> Response:
+    """The request page; after a refused action, with the reason and what was typed."""
+    case = casefile.build(found, user, _language())
+    return private(current_app.make_response((render_template(
+        "workspace/request.html", case=case, error=error, failed=failed, form=form or {},
+        text_limit=actions.TEXT_LIMIT, **_choices()), status)))
+
+
+@bp.post("/requests/<reference>/<action>")
+@staff_page()
+def act(reference: str, action: str):
+    user = sessions.current()
+    found = visible(user, find_by_reference(reference))
+    if action not in actions.ACTIONS:
+        abort(404)
+    for attempt in range(3):
+        try:
+            done = actions.perform(user, found.id, action, request.form)
+            db.session.commit()
+            break
+        except actions.Refused as refusal:
+            db.session.rollback()
+            return _render(db.session.get(HelpRequest, found.id), user, error=str(refusal),
+                           failed=action, form=request.form, status=refusal.status)
+        except PartnerFull:  # the partner routing chose filled up meanwhile: route again
+            db.session.rollback()
+            if attempt == 2:
+                raise
+    flash(done)
+    if request.form.get("next") == "triage":
+        return redirect(url_for("workspace.triage_page"), code=303)
+    return redirect(url_for("workspace.request_page", reference=found.reference), code=303)
+
+
+@bp.get("/triage")
+@staff_page(admin=True)
+def triage_page():
+    return private(render_template("workspace/triage.html", board=triage.board(),
+                                   **_choices()))
+
+
+@bp.post("/triage/mail/<int:inbound_id>")
+@staff_page(admin=True)
+def held_mail(inbound_id: int):
+    """Place a held mail on its request (as the requester's message or a note), or set it
+    aside."""
+    user = sessions.current()
+    action = request.form.get("action")
+    try:
+        if action == "dismiss":
+            held.dismiss(inbound_id, f"user:{user.id}")
+            done = _("De e-mail is opzij gelegd.")
+        elif action in ("requester", "note"):
+            found = find_by_reference(request.form.get("reference", "")[:40])
+            if found is None:
+                flash(_("Die referentie kennen we niet; de e-mail wacht nog."))
+                return redirect(url_for("workspace.triage_page"), code=303)
+            found = lock_request(found.id)
+            held.attach(inbound_id, found, action, f"user:{user.id}")
+            done = _("De e-mail staat nu bij %(reference)s.", reference=found.reference)
+        else:
+            abort(400)
+    except held.NotHeld:
+        db.session.rollback()
+        flash(_("Iemand anders heeft deze e-mail al behandeld."))
+        return redirect(url_for("workspace.triage_page"), code=303)
+    db.session.commit()
+    flash(done)
+    return redirect(url_for("workspace.triage_page"), code=303)
+
+
+@bp.post("/triage/undeliverable")
+@staff_page(admin=True)
+def clear_undeliverable():
+    """The address works again (the person said so by phone): the desk writes to it again."""
+    address = request.form.get("address", "")[:254]
+    if held.clear_undeliverable(address):
+        db.session.commit()
+        flash(_("%(address)s krijgt weer e-mails van de desk.", address=address))
+    return redirect(url_for("workspace.triage_page"), code=303)
