@@ -36,11 +36,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_celery(app)
 
     from desk.accounts.views import bp as accounts_bp
+    from desk.admin.views import bp as admin_bp
     from desk.api import init_api
     from desk.errors import init_errors
     from desk.intake.views import bp as intake_bp
     from desk.mail.mailbox import bp as mailbox_bp
     from desk.mail.views import bp as mail_bp
+    from desk.reports.views import bp as reports_bp
     from desk.routing.views import bp as answer_bp
     from desk.seed.cli import desk_cli
     from desk.workspace.views import bp as workspace_bp
@@ -52,6 +54,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(answer_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
     init_api(app)
     init_errors(app)
     app.context_processor(_staff)

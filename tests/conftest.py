@@ -157,3 +157,34 @@ def status_link(html: str) -> str:
     match = re.search(r'href="https?://[^/"]+(/status/[A-Za-z0-9_-]+)"', html)
     assert match, "the confirmation shows a private status link"
     return match.group(1)
+
+
+# -- the browser tests (Playwright driving Debian's Chromium) ---------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS
+
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "nl-BE"}  # a Flemish browser
+
+
+@pytest.fixture
+def site(database, redis_url):
+    """The desk served on 127.0.0.1 from a thread, with CSRF on as in production."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    app = make_app(WTF_CSRF_ENABLED=True, SERVER_NAME=None)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+    clean(app)

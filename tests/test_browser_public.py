@@ -6,53 +6,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import clean, make_app
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from tests.browser_helpers import serious
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
                                 reason="Debian's chromium is not installed (make services)")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "nl-BE"}  # a Flemish citizen's browser
-
-
-@pytest.fixture
-def site(database, redis_url) -> Iterator[str]:
-    """The desk served on 127.0.0.1 from a thread, with CSRF on as in production."""
-    app = make_app(WTF_CSRF_ENABLED=True, SERVER_NAME=None)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
-    clean(app)
-
-
-def serious(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """axe-core's serious and critical findings on the page, one line each."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}×)"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def fill_request(page, **skip: bool) -> None:  # type: ignore[no-untyped-def]

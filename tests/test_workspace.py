@@ -201,7 +201,6 @@ def test_the_contact_details_show_only_once_the_partner_accepted(coordinator):
     assert "zodra uw organisatie de vraag aanvaardt" in text(page)
     answer = coordinator.post(f"/requests/{request.reference}/accept")
     assert answer.status_code == 303
-    page = coordinator.follow_redirects = None
     page = coordinator.get(f"/requests/{request.reference}")
     assert "maria.peeters@example.org" in page.get_data(as_text=True)
     assert "U hebt de vraag aanvaard" in text(page)
@@ -281,7 +280,8 @@ def test_correcting_the_themes_feeds_the_classifier_and_the_filter(coordinator):
 
     assert [e.themes for e in corrections()] == [("buurt", "armoede")]
     assert refs(coordinator.get("/queue?theme=buurt")) == [request.reference]
-    assert "Verbeterd door een medewerker" in text(coordinator.get(f"/requests/{request.reference}"))
+    page = text(coordinator.get(f"/requests/{request.reference}"))
+    assert "Verbeterd door een medewerker" in page
     assert coordinator.post(f"/requests/{request.reference}/themes",
                             data={"themes": ["nonsense"]}).status_code == 422
 

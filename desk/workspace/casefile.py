@@ -87,7 +87,8 @@ class CaseFile:
 
 
 def build(found: HelpRequest, user: User, language: str) -> CaseFile:
-    partner_names = {id_: name for id_, name in db.session.execute(select(Partner.id, Partner.name))}
+    partner_names = {id_: name for id_, name
+                     in db.session.execute(select(Partner.id, Partner.name))}
     labels = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
     offers = [(o, partner_names.get(o.partner_id, "?")) for o in db.session.scalars(
         select(Offer).where(Offer.request_id == found.id).order_by(Offer.id))

@@ -1,0 +1,1 @@
+"""The central team's admin pages: partners, staff accounts, theme labels."""

@@ -1,0 +1,91 @@
+"""/reports: the central team's figures as charts with their tables, each table also as CSV.
+The period is whole months (?from=2026-01&to=2026-11); by default the last twelve."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
+
+from desk.accounts.access import staff_page
+from desk.reports import charts, figures
+from desk.routing.calendar import BRUSSELS
+from desk.timeutil import utcnow
+from desk.web import private
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _month(value: str | None) -> date | None:
+    match = _MONTH.match((value or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) < 2100:
+        return None
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def _next(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def period() -> figures.Period:
+    """From the query string; what is missing or odd falls back to the last twelve months,
+    and a period longer than five years is cut to five."""
+    today = utcnow().astimezone(BRUSSELS).date()
+    last = _month(request.args.get("to")) or date(today.year, today.month, 1)
+    first = _month(request.args.get("from")) or date(last.year - 1, last.month, 1)
+    if first > last:
+        first, last = last, first
+    if (last.year - first.year) * 12 + last.month - first.month > 60:
+        first = date(last.year - 5, last.month, 1)
+    return figures.Period(first, _next(last))
+
+
+def _chart(table: figures.Table) -> dict[str, Any]:
+    months = [row[0] for row in table.rows]
+    if table.chart == "stacked":
+        svg, legend = charts.stacked(table.title, table.name, months, table.columns[1:-1],
+                                     [row[1:-1] for row in table.rows])
+    elif table.chart == "lines":
+        measures = table.columns[1:2] if table.name == "in_time" else table.columns[1:3]
+        svg, legend = charts.grouped(table.title, table.name, months, measures,
+                                     [row[1:1 + len(measures)] for row in table.rows])
+    else:
+        svg, legend = charts.bars(table.title, table.name,
+                                  [f"{row[0]} ({row[1]})" for row in table.rows],
+                                  [row[2] for row in table.rows]), []
+    return {"table": table, "svg": svg, "legend": legend}
+
+
+@bp.get("")
+@staff_page(admin=True)
+def index():
+    chosen = period()
+    tables = figures.all_tables(chosen, str(get_locale()))
+    return private(render_template(
+        "reports/index.html", period=chosen, last=chosen.months()[-1],
+        charts=[_chart(t) for t in tables]))
+
+
+@bp.get("/<name>.csv")
+@staff_page(admin=True)
+def download(name: str):
+    if name not in figures.NAMES:
+        abort(404)
+    chosen = period()
+    table = figures.table(name, chosen, str(get_locale()))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        # A cell starting with = + - @ would be a formula in a spreadsheet: quote it as text.
+        writer.writerow(["'" + c if isinstance(c, str) and c[:1] in "=+-@\t\r" else
+                         ("" if c is None else c) for c in row])
+    filename = f"burgersaanzet-{name}-{chosen.months()[0]}-{chosen.months()[-1]}.csv"
+    return private(Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'}))

@@ -1,0 +1,221 @@
+"""The central team's admin pages (partners, accounts, theme labels) and reports (charts,
+tables, CSV). Coordinators get 403 on all of them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from desk.accounts.models import StaffSession, User
+from desk.extensions import db
+from desk.outbox.models import OutboxMessage
+from desk.partners.models import Partner, Theme
+from desk.routing import offers
+from desk.routing.models import Offer
+from desk.timeutil import utcnow
+from tests.routing_helpers import brussels, classified, partner
+from tests.workspace_helpers import ADMIN, ARMENTEKORT, give_passwords, log_in, text
+
+PAGES = ["/admin/", "/admin/partners", "/admin/partners/new", "/admin/partners/domo",
+         "/admin/users", "/admin/themes", "/reports", "/reports/themes.csv"]
+
+
+@pytest.fixture
+def admin(app):
+    give_passwords()
+    client = app.test_client()
+    log_in(client, ADMIN)
+    return client
+
+
+def partner_form(**changes) -> dict:
+    form = {"name": "Domo vzw/Home-Start", "description": "Gezinsondersteuning",
+            "capacity": "15", "languages": ["nl", "fr"], "active": "1",
+            "provinces": ["10000"], "municipalities": "Gent\nMechelen",
+            "weight-gezinnen": "0.9", "weight-eenzaamheid": "0,4", "paused_until": ""}
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_coordinators_cannot_open_admin_or_reports(app):
+    give_passwords()
+    client = app.test_client()
+    log_in(client, ARMENTEKORT)
+    for page in PAGES:
+        assert client.get(page).status_code == 403, page
+    assert client.post("/admin/partners/domo", data=partner_form()).status_code == 403
+    assert client.post("/admin/users", data={"email": "x@example.org"}).status_code == 403
+
+
+def test_every_admin_page_opens_for_the_central_team(admin):
+    for page in PAGES:
+        assert admin.get(page).status_code == 200, page
+
+
+def test_a_partner_is_edited_and_routing_follows(admin):
+    answer = admin.post("/admin/partners/domo", data=partner_form())
+    assert answer.status_code == 303
+    domo = partner("domo")
+    db.session.refresh(domo)
+    assert domo.capacity == 15 and domo.languages == ["nl", "fr"]
+    assert domo.coverage_provinces == ["10000"]
+    assert domo.coverage_municipalities == ["44021", "12025"]
+    assert {e.theme.slug: e.weight for e in domo.expertise} == {"gezinnen": 0.9,
+                                                               "eenzaamheid": 0.4}
+    page = text(admin.get("/admin/partners/domo"))
+    assert "De gegevens van Domo vzw/Home-Start zijn bewaard." in page
+
+    # Paused: routing passes the partner by until the date.
+    tomorrow = (utcnow() + timedelta(days=2)).date().isoformat()
+    assert admin.post("/admin/partners/armentekort", data=partner_form(
+        name="ArmenTeKort", paused_until=tomorrow, **{"weight-armoede": "1"})).status_code == 303
+    request = classified()
+    offer = offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    assert offer is None or offer.partner.slug != "armentekort"
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"capacity": "-1"}, "capacity", "Een aantal van 0 tot 10000."),
+    ({"capacity": "veel"}, "capacity", "Een aantal van 0 tot 10000."),
+    ({"languages": None}, "languages", "Kies minstens één taal."),
+    ({"municipalities": "Gent\nNergenshuizen"}, "municipalities", "Nergenshuizen"),
+    ({"paused_until": "morgen"}, "paused_until", "Een datum"),
+    ({"weight-gezinnen": "7"}, "weights", "Gewichten van 0 tot 1."),
+    ({"name": "\x00"}, "name", ""),
+])
+def test_a_wrong_partner_field_is_named_and_what_was_typed_stays(admin, changes, field,
+                                                                  message):
+    before = partner("domo").capacity
+    answer = admin.post("/admin/partners/domo", data=partner_form(
+        description="Mijn nieuwe beschrijving", **changes))
+    assert answer.status_code == 422
+    assert message in text(answer)
+    assert "Mijn nieuwe beschrijving" in answer.get_data(as_text=True)
+    db.session.expire_all()
+    assert partner("domo").capacity == before
+
+
+def test_a_new_partner_is_added_once(admin):
+    form = partner_form(name="Buurtwerk Gent", slug="buurtwerk-gent")
+    assert admin.post("/admin/partners/new", data=form).status_code == 303
+    assert partner("buurtwerk-gent").name == "Buurtwerk Gent"
+    again = admin.post("/admin/partners/new", data=form)
+    assert again.status_code == 422 and "bestaat al" in text(again)
+    odd = admin.post("/admin/partners/new", data=partner_form(slug="Met Spaties!"))
+    assert odd.status_code == 422
+    db.session.delete(partner("buurtwerk-gent"))
+    db.session.commit()
+
+
+def test_a_colleague_is_invited_and_can_be_switched_off(admin, app):
+    answer = admin.post("/admin/users", data={"email": "Nieuw@Domo.example", "name": "Nieuw",
+                                              "role": "coordinator", "partner": "domo",
+                                              "language": "fr"})
+    assert answer.status_code == 303
+    user = db.session.scalar(select(User).where(User.email == "nieuw@domo.example"))
+    assert user.language == "fr" and user.partner.slug == "domo" and user.password_hash is None
+    task = db.session.scalar(select(OutboxMessage).where(
+        OutboxMessage.task == "desk.send_account_mail"))
+    assert task.args == [user.id, "invite"]
+    assert "uitgenodigd" in text(admin.get("/admin/users"))
+    twice = admin.post("/admin/users", data={"email": "nieuw@domo.example", "role": "admin"})
+    assert twice.status_code == 422 and "bestaat al" in text(twice)
+    no_partner = admin.post("/admin/users", data={"email": "x@example.org",
+                                                  "role": "coordinator"})
+    assert no_partner.status_code == 422
+
+    coordinator = app.test_client()
+    log_in(coordinator, ARMENTEKORT)
+    them = db.session.scalar(select(User).where(User.email == ARMENTEKORT))
+    assert admin.post(f"/admin/users/{them.id}", data={"action": "deactivate"}).status_code == 303
+    assert coordinator.get("/queue").status_code == 302  # their session ended
+    assert db.session.scalar(select(StaffSession.ended_at).where(
+        StaffSession.user_id == them.id)) is not None
+    me = db.session.scalar(select(User).where(User.email == ADMIN))
+    admin.post(f"/admin/users/{me.id}", data={"action": "deactivate"})
+    db.session.refresh(me)
+    assert me.active  # nobody switches themselves off by mistake
+    assert admin.post(f"/admin/users/{them.id}", data={"action": "nonsense"}).status_code == 400
+
+
+def test_theme_labels_are_edited_in_three_languages(admin):
+    form = {f"{t.slug}-{code}": t.label(code) for t in db.session.scalars(select(Theme))
+            for code in ("nl", "fr", "en")}
+    form["armoede-fr"] = "Pauvreté et précarité"
+    assert admin.post("/admin/themes", data=form).status_code == 303
+    db.session.expire_all()
+    theme = db.session.scalar(select(Theme).where(Theme.slug == "armoede"))
+    assert theme.label_fr == "Pauvreté et précarité"
+    form["armoede-en"] = ""
+    answer = admin.post("/admin/themes", data=form)
+    assert answer.status_code == 422 and "Van 2 tot 200 tekens." in text(answer)
+    theme.label_fr = "Pauvreté"
+    db.session.commit()
+
+
+# -- reports ------------------------------------------------------------------------------
+
+def test_reports_count_requests_and_measure_speed(admin):
+    march, april = brussels(2026, 3, 10, 9), brussels(2026, 4, 2, 9)
+    accepted = classified(created_at=march)
+    offer = offers.route(offers.lock_request(accepted.id), "system", now=march)
+    offer.offered_at = march + timedelta(hours=2)
+    db.session.flush()
+    offers.accept(offer.id, "user:1", now=march + timedelta(hours=5))
+    declined = classified(created_at=april)
+    offer = offers.route(offers.lock_request(declined.id), "system", now=april)
+    offer.offered_at = april
+    db.session.flush()
+    offers.decline(offer.id, "=HYPERLINK(\"http://evil\")", "user:1", now=april)
+    expired = db.session.scalar(select(Offer).where(Offer.request_id == declined.id,
+                                                    Offer.status == "offered"))
+    expired.offered_at = april
+    offers.expire(expired.id, now=expired.due_at + timedelta(minutes=1))
+    db.session.commit()
+
+    page = admin.get("/reports?from=2026-03&to=2026-04")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert body.count("<svg class=\"chart\"") == 7
+
+    rows = list(csv.reader(io.StringIO(
+        admin.get("/reports/themes.csv?from=2026-03&to=2026-04").get_data(as_text=True)
+        .lstrip("\ufeff"))))
+    assert rows[0][0] == "Maand" and rows[0][-1] == "Totaal"
+    assert rows[1][0] == "2026-03" and rows[1][-1] == "1"
+    assert rows[2][0] == "2026-04" and rows[2][-1] == "1"
+
+    speed = list(csv.reader(io.StringIO(admin.get(
+        "/reports/speed.csv?from=2026-03&to=2026-03").get_data(as_text=True).lstrip("\ufeff"))))
+    assert speed[1] == ["2026-03", "2.0", "5.0", "1"]
+
+    in_time = list(csv.reader(io.StringIO(admin.get(
+        "/reports/in_time.csv?from=2026-03&to=2026-04").get_data(as_text=True)
+        .lstrip("\ufeff"))))
+    assert in_time[1] == ["2026-03", "100.0", "1", "1"]
+    assert in_time[2] == ["2026-04", "50.0", "1", "2"]  # one declined in time, one expired
+
+    reasons = admin.get("/reports/decline_reasons.csv?from=2026-03&to=2026-04")
+    assert reasons.headers["Content-Disposition"].startswith("attachment;")
+    assert "'=hyperlink" in reasons.get_data(as_text=True)  # no formula in a spreadsheet
+
+
+@pytest.mark.parametrize("query", ["from=abcd&to=2026-13", "from=1000-01", "to=2026-00",
+                                   "from=2001-01&to=2026-12", "from=2027-05&to=2026-01"])
+def test_odd_report_periods_still_answer(admin, query):
+    assert admin.get(f"/reports?{query}").status_code == 200
+    assert admin.get(f"/reports/partners.csv?{query}").status_code == 200
+    assert admin.get("/reports/nonsense.csv").status_code == 404
+
+
+def test_partner_list_shows_load_and_pause(admin):
+    domo = partner("domo")
+    domo.paused_until = (utcnow() + timedelta(days=3)).date()
+    db.session.commit()
+    assert "gepauzeerd tot" in text(admin.get("/admin/partners"))
+    assert isinstance(db.session.get(Partner, domo.id).load, int)

@@ -1,0 +1,151 @@
+"""The workspace in a real browser (Playwright driving Debian's Chromium): a citizen's request
+reaches a coordinator who accepts and replies, and the citizen reads the reply; the central
+team handles a crisis and corrects a classification; a coordinator cannot open another
+partner's request. The coordinator's browser runs without JavaScript: every action is a plain
+form. axe-core finds no serious problem on the queue, the request page and the triage board,
+and the queue reads at phone width."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from desk.classify.models import Classification
+from desk.classify.service import classify_many
+from desk.extensions import db
+from desk.intake.models import HelpRequest
+from desk.routing import offers
+from tests.browser_helpers import serious
+from tests.routing_helpers import classified
+from tests.test_browser_public import fill_request
+from tests.workspace_helpers import ADMIN, DOMO, PASSWORD, give_passwords
+
+pytestmark = pytest.mark.skipif(not shutil.which("chromium"),
+                                reason="Debian's chromium is not installed (make services)")
+
+
+@pytest.fixture
+def staff(app):
+    give_passwords()
+
+
+def log_in(page, site: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    """By keyboard only, as someone who does not use a mouse would."""
+    page.goto(site + "/queue")
+    assert "/login" in page.url
+    page.locator("#email").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"^[^?]*/queue"))
+
+
+def test_a_citizens_request_is_accepted_and_answered_from_the_workspace(
+        site, page, browser, staff, app):
+    # The citizen files the request on the public form.
+    page.goto(site + "/")
+    fill_request(page)
+    page.get_by_role("button", name="Verstuur mijn vraag").click()
+    reference = re.search(r"BAZ-\d{4}-\d{6}", page.content()).group(0)
+    status_url = page.locator(".private-link a").get_attribute("href")
+
+    # A worker reads it and offers it to the partner that fits best.
+    request_id = int(reference.rsplit("-", 1)[1])
+    classify_many([request_id])
+    db.session.commit()
+    found = db.session.get(HelpRequest, request_id)
+    assert found.status == "offered", found.triage_reason
+    coordinator_email = f"coordinator@{found.partner_id and _slug(found.partner_id)}.example"
+
+    # The coordinator, in a browser without JavaScript, finds it in the queue and accepts.
+    context = browser.new_context(locale="nl-BE", java_script_enabled=False)
+    work = context.new_page()
+    log_in(work, site, coordinator_email)
+    row = work.locator("table.queue tbody tr", has_text=reference)
+    assert row.get_by_text("antwoord vóór").is_visible()
+    row.get_by_role("link", name=reference).click()
+    assert "zodra uw organisatie de vraag aanvaardt" in work.content()
+    assert "maria.peeters@example.org" not in work.content()
+    work.get_by_role("button", name="Aanvaarden").click()
+    assert work.locator("#contact").get_by_text("maria.peeters@example.org").is_visible()
+
+    # ...and writes to the citizen.
+    work.get_by_label("Bericht aan de aanvrager").fill("Dag Maria, ik bel u morgen om tien uur.")
+    work.get_by_role("button", name="Versturen naar de aanvrager").click()
+    assert work.get_by_text("Uw bericht is verstuurd naar de aanvrager.").is_visible()
+    entry = work.locator(".staff-timeline li.to-requester", has_text="ik bel u morgen")
+    assert entry.is_visible()
+    context.close()
+
+    # The citizen's status page shows the reply.
+    page.goto(status_url)
+    assert page.get_by_text("Dag Maria, ik bel u morgen om tien uur.").is_visible()
+
+
+def _slug(partner_id: int) -> str:
+    from desk.partners.models import Partner
+
+    return db.session.get(Partner, partner_id).slug
+
+
+def test_the_central_team_handles_a_crisis_and_corrects_its_themes(site, page, staff):
+    calm = classified(themes={"gezinnen": 0.9}, postcode="9000")
+    offers.to_triage(calm, "no partner fits", "system")
+    crisis = classified(themes={"eenzaamheid": 0.6, "psychisch": 0.4}, postcode="9000")
+    db.session.scalar(select(Classification).where(
+        Classification.request_id == crisis.id)).crisis = True
+    db.session.commit()
+
+    log_in(page, site, ADMIN)
+    page.get_by_role("link", name="Triage").click()
+    assert serious(page) == []
+    cards = page.locator(".card")
+    assert crisis.reference in cards.first.inner_text()  # crises first
+    assert cards.first.locator(".badge.crisis").is_visible()
+
+    page.get_by_role("link", name=re.compile(crisis.reference)).click()
+    assert page.locator(".crisis-banner").is_visible()
+    page.get_by_text("Thema's verbeteren").click()
+    page.get_by_label("Belangrijkste thema").select_option("psychisch")
+    page.locator("#theme-1").select_option("eenzaamheid")
+    page.get_by_role("button", name="Thema's opslaan").click()
+    assert page.get_by_text("De thema's zijn verbeterd.").is_visible()
+    assert page.get_by_text("Verbeterd door een medewerker.").is_visible()
+
+    page.get_by_label("Wat is er gedaan? (niet verplicht)").fill("Gebeld; ze heeft 1813 gebeld.")
+    page.get_by_role("button", name="Crisis opgevolgd").click()
+    assert page.locator(".staff-timeline").get_by_text("Gebeld; ze heeft 1813 gebeld.").is_visible()
+    page.get_by_role("link", name="Triage").click()
+    assert page.locator(".crises").get_by_text("Geen crisis die wacht.").is_visible()
+    assert page.get_by_text(calm.reference).is_visible()
+
+
+def test_a_coordinator_cannot_open_another_partners_request(site, page, staff):
+    theirs = classified()
+    offers.route(offers.lock_request(theirs.id), "system")  # to ArmenTeKort
+    db.session.commit()
+    log_in(page, site, DOMO)
+    answer = page.goto(f"{site}/requests/{theirs.reference}")
+    assert answer.status == 404
+    assert page.get_by_text("Deze pagina bestaat niet.").is_visible()
+    page.goto(f"{site}/queue?q={theirs.reference}")
+    assert page.get_by_text("Geen vragen die hierbij passen.").is_visible()
+
+
+def test_queue_and_request_page_pass_axe_and_read_at_phone_width(site, page, staff):
+    request = classified()
+    offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    log_in(page, site, "coordinator@armentekort.example")
+    assert serious(page) == []
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361  # no sideways scroll
+    page.get_by_role("link", name=request.reference).click()
+    assert serious(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361
+    page.get_by_role("button", name="Aanvaarden").click()
+    assert serious(page) == []
