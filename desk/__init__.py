@@ -65,10 +65,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _staff() -> dict[str, Any]:
-    """Templates know who is logged in to the workspace (None on the public side)."""
+    """Templates know who is logged in to the workspace (None on the public side, and on an
+    error page when the database cannot say)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from desk.accounts.sessions import current
 
-    return {"staff": current()}
+    try:
+        return {"staff": current()}
+    except SQLAlchemyError:
+        return {"staff": None}
 
 
 def _ensure_instance(app: Flask) -> None:

@@ -29,6 +29,7 @@ TO_REQUESTER = frozenset({"message_to_requester", "resolved", "closed_out_of_sco
 INTERNAL_TEXT = frozenset({"note", "partner_mail", "central_mail", "merged_from"})
 
 EVENT_WORDS = {
+    "received": _l("Ingediend"),
     "classified": _l("Gelezen door de desk"),
     "offered": _l("Voorgelegd aan een partner"),
     "accepted": _l("Aanvaard"),
@@ -102,7 +103,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         themes = [(slug, labels.get(slug, slug), None) for slug in corrected]
     elif classification:
         themes = [(t["theme"], labels.get(t["theme"], t["theme"]), t.get("score"))
-                  for t in classification.themes[:3]]
+                  for t in classification.themes[:3] if (t.get("score") or 0) >= 0.05]
     else:
         themes = []
     holder = found.partner_id is not None and (user.is_admin or found.partner_id == user.partner_id)
