@@ -47,19 +47,23 @@ PostgreSQL, gunicorn and the client share the machine's cores; PostgreSQL keeps 
 
 from __future__ import annotations
 
+import html
 import http.client
 import json
+import math
 import os
 import random
 import re
+import secrets
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.cookies import SimpleCookie
+from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -73,6 +77,7 @@ REDIS_DB = 12
 N = 1_000_000
 YEARS = 3
 SAMPLES, WARMUP = 200, 10
+WORKERS, THREADS = 2, 4
 TARGET_MS = 100
 PASSWORD = "bench-password-1"
 ADMIN = "admin@bench.example"
@@ -154,8 +159,9 @@ INSERT INTO help_requests (id, requester_id, subject, description, language, sta
     postcode, municipality_nis, province_nis, in_area, partner_id, triage_reason,
     status_token_hash, consent_at, privacy_version, created_at, updated_at)
 SELECT s.g, s.g,
-       (SELECT initcap(string_agg({ZIPF.replace('words', 'topics')}, ' '))
-        FROM generate_series(1, 2 + s.len / 15)),
+       (SELECT upper(left(t, 1)) || substr(t, 2)
+        FROM (SELECT string_agg({ZIPF.replace('words', 'topics')}, ' ') AS t
+              FROM generate_series(1, 2 + s.len / 15)) subject),
        (SELECT string_agg({ZIPF}, ' ') FROM generate_series(1, s.len))
          || CASE WHEN s.r4 < 0.1
                  THEN ' ' || (%(uncommon)s::text[])[1 + floor(s.r5 * %(n_uncommon)s)::int]
@@ -334,3 +340,229 @@ def seed(url: str) -> None:
                       "users"):
             conn.execute(f"VACUUM (ANALYZE) {table}")
         print(f"  vacuum analyze: {time.monotonic() - started:.0f} s", flush=True)
+
+
+class Browser:
+    """One staff member's browser: a kept-alive connection to the desk and its cookies."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str,
+             form: dict[str, str] | None = None) -> tuple[int, str, str]:
+        """(status, Location, body), the body read in full; redirects are not followed."""
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body, headers)
+                answer = self.conn.getresponse()
+                data = answer.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.conn.close()  # the server closed an idle connection: open a new one
+                if attempt == 2:
+                    raise
+        for header in answer.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return answer.status, answer.getheader("Location", ""), data.decode()
+
+    def log_in(self, email: str) -> None:
+        """Through the login form, as a person does: its CSRF token, then 303 and a cookie."""
+        _, _, page = self.send("GET", "/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        if token is None:
+            sys.exit("the login page has no csrf_token")
+        status, _, body = self.send("POST", "/login", {
+            "csrf_token": token.group(1), "email": email, "password": PASSWORD,
+            "next": "/queue"})
+        if status != 303 or not self.cookies.get("desk_staff"):
+            sys.exit(f"login as {email} answered {status}: {body[:500]}")
+
+
+@dataclass
+class Scenario:
+    group: str  # "queue", "search" (each has the target) or "page"
+    name: str
+    browser: Browser
+    paths: list[str]  # asked in turn
+    expect: int = 200
+    rows: int = -1  # rows on the first answer's page (-1: not a queue page)
+    ms: list[float] = field(default_factory=list)
+
+
+def queue(**args: str) -> str:
+    return "/queue" + (f"?{urlencode(args)}" if args else "")
+
+
+def pages(browser: Browser, path: str, count: int = 5) -> list[str]:
+    """The path and the next count - 1 pages after it, following the "next" link."""
+    found = [path]
+    while len(found) < count:
+        _, _, body = browser.send("GET", found[-1])
+        link = re.search(r'<a href="([^"]+)" rel="next">', body)
+        if link is None:
+            sys.exit(f"{found[-1]}: no next page")
+        found.append(html.unescape(link.group(1)))
+    return found
+
+
+def scenarios(url: str, coordinator: Browser, admin: Browser) -> list[Scenario]:
+    with psycopg.connect(url) as conn:
+        reference = ("'BAZ-' || extract(year FROM created_at AT TIME ZONE 'Europe/Brussels')"
+                     " || '-' || lpad(id::text, 6, '0')")
+        anywhere = [r for r, in conn.execute(
+            f"SELECT {reference} FROM help_requests WHERE id = ANY(%s)",
+            (random.Random(1).sample(range(1, N + 1), SAMPLES),))]
+        lus = [r for r, in conn.execute(
+            f"SELECT {reference} FROM help_requests WHERE partner_id = (SELECT id FROM partners"
+            " WHERE slug = 'lus') ORDER BY md5(id::text) LIMIT 20")]
+        emails = [e for e, in conn.execute(
+            "SELECT email FROM requesters ORDER BY md5(id::text) LIMIT 20")]
+    c, a = coordinator, admin
+    words = [queue(status="all", q=q) for q in SEARCHES]
+    return [
+        Scenario("queue", "coordinator: open (default)", c, [queue()]),
+        Scenario("queue", "coordinator: open, answer due first", c, [queue(sort="due")]),
+        Scenario("queue", "coordinator: resolved, pages 1-5", c,
+                 pages(c, queue(status="resolved"))),
+        Scenario("queue", "coordinator: resolved, oldest first", c,
+                 [queue(status="resolved", sort="oldest")]),
+        Scenario("queue", "coordinator: all, theme, age > 30 days", c,
+                 [queue(status="all", theme="mantelzorg", age="older")]),
+        Scenario("queue", "admin: open (default)", a, [queue()]),
+        Scenario("queue", "admin: open, answer due first", a, [queue(sort="due")]),
+        Scenario("queue", "admin: needs triage", a, [queue(status="needs_triage")]),
+        Scenario("queue", "admin: all, pages 1-5", a, pages(a, queue(status="all"))),
+        Scenario("queue", "admin: resolved, theme + province", a,
+                 [queue(status="resolved", theme="armoede", province="40000")]),
+        Scenario("queue", "admin: all, municipality + kind", a,
+                 [queue(status="all", municipality="44021", kind="vereniging")]),
+        Scenario("queue", "admin: open crises", a, [queue(crisis="1")]),
+        Scenario("queue", "admin: all crises, pages 1-5", a,
+                 pages(a, queue(status="all", crisis="1"))),
+        Scenario("queue", "admin: one partner, all", a, [queue(status="all", partner="magenta")]),
+        Scenario("search", "coordinator: words, all", c, words),
+        Scenario("search", "coordinator: words, open", c, [queue(q=q) for q in SEARCHES]),
+        Scenario("search", "admin: words, all", a, words),
+        Scenario("search", "admin: words, open", a, [queue(q=q) for q in SEARCHES]),
+        Scenario("search", "admin: words, resolved + theme", a,
+                 [queue(status="resolved", theme="eenzaamheid", q=q) for q in SEARCHES]),
+        Scenario("search", "admin: e-mail address", a, [queue(status="all", q=e) for e in emails]),
+        Scenario("search", "coordinator: reference (302)", c, [queue(q=r) for r in lus], 302),
+        Scenario("search", "admin: reference (302)", a, [queue(q=r) for r in anywhere[:20]], 302),
+        Scenario("page", "admin: request page", a, [f"/requests/{r}" for r in anywhere]),
+    ]
+
+
+def measure(scenario: Scenario) -> list[str]:
+    """WARMUP untimed then SAMPLES timed requests, one after the other; the problems seen."""
+    problems = []
+    for n in range(WARMUP + SAMPLES):
+        path = scenario.paths[n % len(scenario.paths)]
+        started = time.perf_counter()
+        status, location, body = scenario.browser.send("GET", path)
+        took = (time.perf_counter() - started) * 1000
+        if status != scenario.expect or not body or (status == 302) != bool(location):
+            problems.append(f"{scenario.name}: {path} answered {status} {location}")
+        if n == 0 and scenario.group != "page":
+            scenario.rows = body.count('name="ref"')
+        if n >= WARMUP:
+            scenario.ms.append(took)
+    return problems[:3]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+    """gunicorn wsgi:app as in production, on a free port; returns once /login answers."""
+    port = free_port()
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "--threads", str(THREADS),
+             "-b", f"{HOST}:{port}", "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if Browser(port).send("GET", "/login")[0] == 200:
+                return proc, port
+        except OSError:
+            time.sleep(0.2)
+    stop([proc])
+    sys.exit(f"gunicorn did not come up; its log:\n{log.read_text()[-3000:]}")
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the cleanups on kill too
+    started = time.monotonic()
+    scratch = Scratch(REDIS_DB)
+    env = {**os.environ, "DATABASE_URL": scratch.database_url,
+           "CELERY_BROKER_URL": scratch.broker, "DESK_ENV": "development",
+           "SECRET_KEY": secrets.token_hex(32)}
+    procs: list[subprocess.Popen] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            flask(env, "db", "upgrade")
+            flask(env, "desk", "seed")
+            print(f"database {scratch.name}, redis db {REDIS_DB}: seeding {N:,} requests")
+            seed(scratch.url)
+            seeded = time.monotonic() - started
+            print(f"seeded in {seeded:.0f} s")
+
+            log = Path(tmp) / "gunicorn.log"
+            server, port = serve(env, log)
+            procs.append(server)
+            print(f"gunicorn {version('gunicorn')}: {WORKERS} workers x {THREADS} threads; "
+                  f"one client, {SAMPLES} timed requests per scenario after {WARMUP}")
+            coordinator, admin = Browser(port), Browser(port)
+            coordinator.log_in(COORDINATOR)
+            admin.log_in(ADMIN)
+            runs = scenarios(scratch.url, coordinator, admin)
+
+            print(f"\n{'scenario':<46}{'rows':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}  ms")
+            problems: list[str] = []
+            group = ""
+            for run in runs:
+                if run.group != group:
+                    group = run.group
+                    print(f"{group}")
+                problems += measure(run)
+                rows = "" if run.rows < 0 else str(run.rows)
+                print(f"  {run.name:<44}{rows:>5}{pct(run.ms, 50):>8.1f}{pct(run.ms, 95):>8.1f}"
+                      f"{pct(run.ms, 99):>8.1f}{max(run.ms):>8.1f}", flush=True)
+            errors = [line for line in log.read_text().splitlines()
+                      if "Traceback" in line or "ERROR" in line]
+            if errors:
+                problems.append(f"gunicorn logged {len(errors)} errors, first: {errors[0]}")
+    finally:
+        stop(procs)
+        scratch.drop()
+
+    print()
+    ok = not problems
+    for group, label in (("queue", "queue pages"), ("search", "search")):
+        chosen = [run for run in runs if run.group == group]
+        pooled = pct([ms for run in chosen for ms in run.ms], 95)
+        worst = max(chosen, key=lambda run: pct(run.ms, 95))
+        passed = pct(worst.ms, 95) <= TARGET_MS
+        ok = ok and passed
+        print(f"{'PASS' if passed else 'FAIL'}  {label} p95 <= {TARGET_MS} ms in every scenario"
+              f"{'':<4}all together {pooled:.1f} ms; slowest: {worst.name} "
+              f"{pct(worst.ms, 95):.1f} ms")
+    print(f"{'PASS' if not problems else 'FAIL'}  every answer 200 (302 for a reference)"
+          f"{'':<6}{'; '.join(problems) or 'ok'}")
+    print(f"(seeding {seeded:.0f} s, all {time.monotonic() - started:.0f} s)")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

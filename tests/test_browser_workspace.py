@@ -149,3 +149,20 @@ def test_queue_and_request_page_pass_axe_and_read_at_phone_width(site, page, sta
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
     page.get_by_role("button", name="Aanvaarden").click()
     assert serious(page) == []
+
+
+def test_admin_and_report_pages_pass_axe(site, page, staff):
+    request = classified()
+    offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    log_in(page, site, ADMIN)
+    for path in ("/reports", "/admin/", "/admin/partners", "/admin/partners/domo",
+                 "/admin/users", "/admin/themes", "/login"):
+        page.goto(site + path)
+        assert serious(page) == [], path
+    page.goto(site + "/admin/partners/domo")
+    page.get_by_label("Capaciteit: hoeveel vragen tegelijk").fill("")
+    page.locator("#capacity").evaluate("e => e.removeAttribute('required')")
+    page.get_by_role("button", name="Bewaren").click()
+    assert page.locator("#capacity-error").is_visible()
+    assert serious(page) == []

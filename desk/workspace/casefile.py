@@ -164,8 +164,13 @@ def allowed(found: HelpRequest, user: User, open_offer: Offer | None) -> set[str
 
 def timeline(found: HelpRequest, user: User, partner_names: dict[int, str]) -> list[Entry]:
     entries = []
-    for event in db.session.scalars(select(Event).where(Event.request_id == found.id)
-                                    .order_by(Event.created_at, Event.id)):
+    events = list(db.session.scalars(select(Event).where(Event.request_id == found.id)
+                                     .order_by(Event.created_at, Event.id)))
+    ids = {int(e.actor.split(":", 1)[1]) for e in events
+           if e.actor.startswith("user:") and e.actor.split(":", 1)[1].isdigit()}
+    people = {u.id: u.name or u.email
+              for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    for event in events:
         data = event.data or {}
         partner = data.get("partner")
         if not user.is_admin and not event.public and partner != user.partner_id:
@@ -188,20 +193,20 @@ def timeline(found: HelpRequest, user: User, partner_names: dict[int, str]) -> l
         entries.append(Entry(
             at=event.created_at, type=event.type, words=str(EVENT_WORDS.get(event.type,
                                                                               event.type)),
-            who=_who(event.actor, partner_names, partner), text=data.get("text"), side=side,
+            who=_who(event.actor, people, partner_names, partner), text=data.get("text"),
+            side=side,
             detail=detail))
     return entries
 
 
-def _who(actor: str, partner_names: dict[int, str], partner: int | None) -> str:
+def _who(actor: str, people: dict[int, str], partner_names: dict[int, str],
+         partner: int | None) -> str:
     if actor == "requester":
         return str(_l("aanvrager"))
     if actor == "system":
         return str(_l("de desk"))
-    if actor.startswith("user:"):
-        user = db.session.get(User, int(actor.split(":", 1)[1]))
-        if user is not None:
-            return user.name or user.email
+    if actor.startswith("user:") and actor[5:].isdigit() and int(actor[5:]) in people:
+        return people[int(actor[5:])]
     if actor.startswith(("link:partner:", "mail:partner:")) or partner:
         return partner_names.get(partner or 0, "")
     return actor
