@@ -379,3 +379,18 @@ def test_spam_is_undone_with_not_spam(admin):
     assert db.session.get(HelpRequest, request.id).status == "spam"
     assert admin.post(f"/requests/{request.reference}/not_spam").status_code == 303
     assert db.session.get(HelpRequest, request.id).status == "classified"
+
+
+def test_the_workspace_speaks_the_users_language_unless_they_choose_another(app, staff):
+    from desk.accounts.models import User
+
+    user = db.session.scalar(select(User).where(User.email == ARMENTEKORT))
+    user.language = "fr"
+    db.session.commit()
+    client = app.test_client()
+    log_in(client, ARMENTEKORT)
+    page = client.get("/queue")
+    assert '<html lang="fr">' in page.get_data(as_text=True)
+    assert "File d" in text(page)
+    english = client.get("/queue?lang=en")
+    assert '<html lang="en">' in english.get_data(as_text=True) and "Queue" in text(english)
