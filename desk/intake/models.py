@@ -63,6 +63,9 @@ class HelpRequest(db.Model):
         CheckConstraint(_in_list("source", SOURCES), name="source_known"),
         Index("ix_help_requests_status_created", "status", "created_at"),
         Index("ix_help_requests_partner_status", "partner_id", "status"),
+        # The workspace's queue: newest first, per holding partner, keyset pages on (filed, id).
+        Index("ix_help_requests_created_id", "created_at", "id"),
+        Index("ix_help_requests_partner_created", "partner_id", "created_at", "id"),
         Index("ix_help_requests_delay_notice", "delay_notice_at",
               postgresql_where=text("delay_notice_at IS NOT NULL"),
               sqlite_where=text("delay_notice_at IS NOT NULL")),

@@ -19,6 +19,7 @@ from desk.intake.models import HelpRequest, Requester
 from desk.partners.models import Partner, Theme
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
+from desk.workspace.labels import kind_label
 
 NAMES = ("themes", "partners", "provinces", "kinds", "speed", "in_time", "decline_reasons")
 
@@ -87,8 +88,6 @@ def requests_by(period: Period, language: str) -> list[Table]:
     themes = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
     places = municipalities()
     provinces = {p.province_nis: p.province_name_nl for p in places.values()}
-    kinds = {"burger": _l("burger"), "vereniging": _l("vereniging"),
-             "bestuur": _l("lokaal bestuur"), "professional": _l("professional")}
     return [
         _by_month(period, Classification.top_theme,
                   (Classification, Classification.request_id == HelpRequest.id),
@@ -104,7 +103,7 @@ def requests_by(period: Period, language: str) -> list[Table]:
                   label=lambda k: provinces.get(k, k) or str(_l("buiten het gebied"))),
         _by_month(period, Requester.kind, (Requester, Requester.id == HelpRequest.requester_id),
                   name="kinds", title=str(_l("Vragen per maand, per soort aanvrager")),
-                  label=lambda k: str(kinds.get(k, k))),
+                  label=kind_label),
     ]
 
 

@@ -33,10 +33,11 @@ from desk.partners.models import Partner, Theme
 from desk.routing.load import PartnerFull
 from desk.routing.offers import lock_request
 from desk.web import private
-from desk.workspace import actions, casefile, queue, triage
+from desk.workspace import actions, casefile, labels, queue, triage
 from desk.writebehind import forget_unflushed
 
 bp = Blueprint("workspace", __name__)
+bp.add_app_template_global(labels, "labels")
 
 
 def _language() -> str:
