@@ -47,7 +47,7 @@ def admin(app):
             continue
         fields, weights = saved[each.id]
         for name, value in fields.items():
-            setattr(partner, name, value)
+            setattr(each, name, value)
         for entry in list(each.expertise):
             if entry.theme_id in weights:
                 entry.weight = weights.pop(entry.theme_id)
@@ -55,7 +55,7 @@ def admin(app):
                 each.expertise.remove(entry)
         db.session.flush()
         each.expertise += [PartnerTheme(partner_id=each.id, theme_id=t, weight=w)
-                              for t, w in weights.items()]
+                             for t, w in weights.items()]
     for theme in db.session.scalars(select(Theme)):
         theme.label_nl, theme.label_fr, theme.label_en = labels[theme.id]
     db.session.commit()
