@@ -69,6 +69,7 @@ bench: install services
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/workspace.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
