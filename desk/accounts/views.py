@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from desk.accounts import sessions, tokens
+from desk.accounts.access import safe_next
 from desk.accounts.models import User
 from desk.accounts.passwords import MIN_LENGTH
 from desk.extensions import db, limiter
@@ -45,8 +46,6 @@ def login():
 
 
 def sessions_next() -> str:
-    from desk.accounts.access import safe_next
-
     return safe_next(request.values.get("next"))
 
 
