@@ -80,7 +80,8 @@ class CaseFile:
     corrected: bool
     crisis: bool
     classifier_reason: str
-    explanation: str
+    explanation: str  # routing's own words (technical), for the central team
+    why: list[str]  # why this partner, in the reader's language
     offers: list[tuple[Offer, str]]
     open_offer: Offer | None  # the open offer this user may answer
     timeline: list[Entry]
@@ -121,7 +122,8 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         themes=themes, corrected=bool(corrected),
         crisis=bool(classification and classification.crisis),
         classifier_reason=(classification.reason or "") if classification else "",
-        explanation=latest_offer.explanation if latest_offer else "",
+        explanation=latest_offer.explanation if latest_offer and user.is_admin else "",
+        why=why(found, latest_offer, classification, labels, language) if latest_offer else [],
         offers=offers, open_offer=mine,
         timeline=timeline(found, user, partner_names),
         actions=allowed(found, user, mine),
@@ -134,6 +136,49 @@ def crisis_open(found: HelpRequest) -> bool:
         Classification.request_id == found.id))) and db.session.scalar(
         select(Event.id).where(Event.request_id == found.id,
                                Event.type == "crisis_handled").limit(1)) is None
+
+
+def why(found: HelpRequest, offer: Offer, classification: Classification | None,
+        labels: dict[str, str], language: str) -> list[str]:
+    """Why routing offered the request to this partner, from the facts it weighed: the themes
+    where the question meets the partner's expertise, where the partner works, its load when
+    offered, and who came next."""
+    partner = offer.partner
+    if offer.offered_by.startswith("user:"):
+        return [str(_l("Gekozen door het centrale team."))]
+    lines = []
+    scores = {t["theme"]: t.get("score") or 0.0 for t in (classification.themes
+                                                           if classification else [])}
+    weights = {e.theme.slug: e.weight for e in partner.expertise}
+    strongest = [t for t in sorted(weights, key=lambda t: -scores.get(t, 0.0) * weights[t])[:3]
+                 if scores.get(t, 0.0) * weights[t] >= 0.005]
+    if strongest:
+        lines.append(str(_l("De vraag gaat over %(themes)s: daarin heeft %(partner)s ervaring.",
+                            themes=", ".join(f"{labels.get(t, t)} ({scores[t]:.0%})"
+                                             for t in strongest), partner=partner.name)))
+    place = municipalities().get(found.municipality_nis or "")
+    if partner.covers_all:
+        lines.append(str(_l("%(partner)s werkt in heel Vlaanderen en Brussel.",
+                            partner=partner.name)))
+    elif place and found.municipality_nis in (partner.coverage_municipalities or []):
+        lines.append(str(_l("%(partner)s werkt in %(place)s.", partner=partner.name,
+                            place=place.name(language))))
+    elif place and place.province_nis in (partner.coverage_provinces or []):
+        lines.append(str(_l("%(partner)s werkt in %(place)s.", partner=partner.name,
+                            place=place.province_name_nl or "")))
+    data = db.session.scalar(select(Event.data).where(
+        Event.request_id == found.id, Event.type == "offered").order_by(Event.id.desc())
+        .limit(1)) or {}
+    ranked = data.get("ranked") or []
+    if ranked and ranked[0].get("partner") == partner.slug and "capacity" in ranked[0]:
+        lines.append(str(_l("Bij het aanbod had %(partner)s %(load)d van de %(capacity)d "
+                            "plaatsen in gebruik.", partner=partner.name,
+                            load=ranked[0].get("load", 0), capacity=ranked[0]["capacity"])))
+    if len(ranked) > 1:
+        names = dict(db.session.execute(select(Partner.slug, Partner.name)).all())
+        lines.append(str(_l("Daarna kwamen in aanmerking: %(partners)s.", partners=", ".join(
+            names.get(r.get("partner"), r.get("partner", "?")) for r in ranked[1:4]))))
+    return lines
 
 
 def allowed(found: HelpRequest, user: User, open_offer: Offer | None) -> set[str]:
