@@ -157,7 +157,7 @@ def test_admin_and_report_pages_pass_axe(site, page, staff):
     db.session.commit()
     log_in(page, site, ADMIN)
     for path in ("/reports", "/admin/", "/admin/partners", "/admin/partners/domo",
-                 "/admin/users", "/admin/themes", "/login"):
+                 "/admin/users", "/admin/themes", "/account", "/login"):
         page.goto(site + path)
         assert serious(page) == [], path
     page.goto(site + "/admin/partners/domo")

@@ -173,3 +173,25 @@ def test_the_triage_board_is_for_the_central_team_only(client, staff):
     client.post("/logout")
     log_in(client, ADMIN)
     assert client.get("/triage").status_code == 200
+
+
+def test_a_coordinator_changes_their_own_password_and_language(app, staff):
+    here, elsewhere = app.test_client(), app.test_client()
+    log_in(here, ARMENTEKORT)
+    log_in(elsewhere, ARMENTEKORT)
+    assert here.get("/account").status_code == 200
+    wrong = here.post("/account/password", data={"current": "not it", "password": "x" * 12,
+                                                 "again": "x" * 12})
+    assert wrong.status_code == 422 and "huidige wachtwoord klopt niet" in text(wrong)
+    assert here.post("/account/password", data={"current": PASSWORD, "password": "nieuw en lang",
+                                                 "again": "nieuw en lang"}).status_code == 303
+    assert here.get("/queue").status_code == 200  # this browser stays logged in
+    assert elsewhere.get("/queue").status_code == 302  # the other one must log in again
+    log_in(app.test_client(), ARMENTEKORT, "nieuw en lang")
+
+    assert here.post("/account/language", data={"language": "xx"}).status_code == 422
+    assert here.post("/account/language", data={"language": "en"}).status_code == 303
+    assert '<html lang="en">' in here.get("/queue").get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.email == ARMENTEKORT))
+    db.session.refresh(user)
+    assert user.language == "en"

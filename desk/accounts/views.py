@@ -1,4 +1,5 @@
-"""Login, logout, and setting a password from an invitation or reset link."""
+"""Login, logout, setting a password from an invitation or reset link, and one's own account
+(language, password)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from desk.accounts import sessions, tokens
-from desk.accounts.access import safe_next
+from desk.accounts.access import safe_next, staff_page
 from desk.accounts.models import User
-from desk.accounts.passwords import MIN_LENGTH
+from desk.accounts.passwords import MIN_LENGTH, check_password
 from desk.extensions import db, limiter
+from desk.i18n import COOKIE as LANGUAGE_COOKIE
+from desk.intake.models import LANGUAGES
 from desk.outbox.services import enqueue
 from desk.web import private
 
@@ -138,3 +141,51 @@ def set_password(purpose: str, token: str):
 def _expired():  # type: ignore[no-untyped-def]
     return private(current_app.make_response((render_template(
         "accounts/link_expired.html"), 404)))
+
+
+def _account_page(error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return private(current_app.make_response((render_template(
+        "accounts/account.html", error=error, min_length=MIN_LENGTH,
+        languages=LANGUAGES), status)))
+
+
+@bp.get("/account")
+@staff_page()
+def account():
+    return _account_page()
+
+
+@bp.post("/account/language")
+@staff_page()
+def account_language():
+    user = sessions.current()
+    if request.form.get("language") not in LANGUAGES:
+        return _account_page(_("Kies een taal."), 422)
+    user.language = request.form["language"]
+    db.session.commit()
+    response = redirect(url_for("accounts.account"), code=303)
+    response.delete_cookie(LANGUAGE_COOKIE)  # the choice made here wins over an earlier link
+    return response
+
+
+@bp.post("/account/password")
+@staff_page()
+def account_password():
+    """A new password: every other browser logged in as this person must log in again; this
+    one gets a fresh session."""
+    user = sessions.current()
+    password = request.form.get("password", "")
+    if not check_password(user.password_hash, request.form.get("current", "")[:PASSWORD_MAX]):
+        return _account_page(_("Uw huidige wachtwoord klopt niet."), 422)
+    if len(password) < MIN_LENGTH or len(password) > PASSWORD_MAX:
+        return _account_page(_("Kies een wachtwoord van minstens %(min)d tekens.",
+                               min=MIN_LENGTH), 422)
+    if password != request.form.get("again", ""):
+        return _account_page(_("De twee wachtwoorden zijn niet gelijk."), 422)
+    sessions.set_password(user, password)
+    token = sessions.start(user)
+    db.session.commit()
+    flash(_("Uw nieuwe wachtwoord is bewaard. Andere toestellen moeten opnieuw aanmelden."))
+    response = redirect(url_for("accounts.account"), code=303)
+    _set_cookie(response, token)
+    return response
