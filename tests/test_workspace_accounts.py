@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from desk.accounts.mail import send_link
+from desk.accounts.mail import deliver_link
 from desk.accounts.models import StaffSession, User
 from desk.accounts.services import create_user
 from desk.extensions import db
@@ -114,7 +114,7 @@ def account_mail(smtp, purpose: str) -> str:
     row = db.session.scalars(select(OutboxMessage).where(
         OutboxMessage.task == "desk.send_account_mail").order_by(OutboxMessage.id.desc())).first()
     assert row is not None and row.args[1] == purpose
-    assert send_link(*row.args)
+    assert deliver_link(*row.args)
     body = smtp.messages[-1][1].get_body(("plain",)).get_content()
     return re.search(r"https?://[^/\s]+(/\S+)", body).group(1)
 
@@ -147,9 +147,9 @@ def test_an_invitation_lets_a_new_colleague_choose_a_password(client, smtp, app)
     user = create_user("nieuw@domo.example", "coordinator", None, "domo", "Nieuwe Collega")
     user.language = "fr"
     db.session.commit()
-    from desk.accounts.views import invite
+    from desk.accounts.services import send_link as invite
 
-    invite(user)
+    invite(user, "invite")
     db.session.commit()
     link = account_mail(smtp, "invite")
     assert "werkplek" not in smtp.messages[-1][1]["Subject"]  # in the colleague's language

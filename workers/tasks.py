@@ -9,7 +9,7 @@ from dataclasses import asdict
 from celery import Task, shared_task
 from flask import current_app
 
-from desk.accounts.mail import send_link
+from desk.accounts.mail import deliver_link
 from desk.classify.registry import retrain
 from desk.classify.service import classify_many, corrections
 from desk.extensions import db
@@ -94,7 +94,7 @@ def send_account_mail(self: Task, user_id: int, purpose: str) -> bool:
     """An invitation or password-reset link (made in the worker: the link is never stored).
     Run twice, it sends two links that both work: harmless."""
     try:
-        return send_link(user_id, purpose)
+        return deliver_link(user_id, purpose)
     finally:
         db.session.remove()
 

@@ -18,7 +18,7 @@ SUBJECTS = {"invite": _l("Uw toegang tot de werkplek van BurgersAanZet"),
             "reset": _l("Een nieuw wachtwoord voor de werkplek van BurgersAanZet")}
 
 
-def send_link(user_id: int, purpose: str) -> bool:
+def deliver_link(user_id: int, purpose: str) -> bool:
     """Mail the user a fresh link (made here, never stored). False: no such active user."""
     user = db.session.get(User, user_id)
     if user is None or not user.active or purpose not in SUBJECTS:

@@ -5,11 +5,21 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from desk.accounts.models import ROLES, User
-from desk.accounts.passwords import MIN_LENGTH, check_password, hash_password
+from desk.accounts.passwords import MIN_LENGTH, check_nobody, check_password, hash_password
+from desk.accounts.sessions import end_all
 from desk.extensions import db
 from desk.intake.models import LANGUAGES
 from desk.intake.schemas import is_email
+from desk.outbox.services import enqueue
 from desk.partners.models import Partner
+
+ACCOUNT_MAIL_TASK = "desk.send_account_mail"
+
+
+def send_link(user: User, purpose: str) -> None:
+    """An invitation ("invite") or password-reset ("reset") mail, sent by a worker once the
+    caller commits; the link itself is made there and never stored."""
+    enqueue(ACCOUNT_MAIL_TASK, user.id, purpose, wake=True)
 
 
 class AccountError(ValueError):
@@ -54,12 +64,10 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower(),
                                                 User.active))
     if user is None or not user.password_hash:
-        check_password(_DUMMY_HASH, password)  # spend the same time: no account probing
+        check_nobody(password)
         return None
     return user if check_password(user.password_hash, password) else None
 
-
-_DUMMY_HASH = hash_password("not a password of anyone's")
 
 
 def set_language(user: User, language: str) -> None:
@@ -70,8 +78,6 @@ def set_language(user: User, language: str) -> None:
 
 def set_active(user: User, active: bool) -> None:
     """Switch an account off (it keeps its history) or on again; off ends its sessions."""
-    from desk.accounts.sessions import end_all
-
     user.active = active
     if not active:
         end_all(user)

@@ -17,14 +17,13 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 
 from desk.accounts.models import StaffSession, User
-from desk.accounts.passwords import check_password, hash_password
+from desk.accounts.passwords import check_nobody, check_password, hash_password
 from desk.extensions import db
 from desk.timeutil import utc, utcnow
 
 COOKIE = "desk_staff"
 LOCK_AFTER = 5
 LOCK_MINUTES = 15
-_DUMMY = hash_password("nobody's password at all")
 
 
 @dataclass(frozen=True)
@@ -43,10 +42,10 @@ def log_in(email: str, password: str, *, now: datetime | None = None) -> tuple[U
     user = db.session.scalar(select(User).where(User.email == email.strip().lower(),
                                                 User.active).with_for_update())
     if user is None or not user.password_hash:
-        check_password(_DUMMY, password)
+        check_nobody(password)
         return Refused(locked=False)
     if user.locked_until and utc(user.locked_until) > now:
-        check_password(_DUMMY, password)
+        check_nobody(password)
         return Refused(locked=True)
     if not check_password(user.password_hash, password):
         user.failed_logins += 1

@@ -20,14 +20,13 @@ from desk.accounts import sessions, tokens
 from desk.accounts.access import safe_next, staff_page
 from desk.accounts.models import User
 from desk.accounts.passwords import MIN_LENGTH, check_password
+from desk.accounts.services import send_link
 from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.intake.models import LANGUAGES
-from desk.outbox.services import enqueue
 from desk.web import private
 
 bp = Blueprint("accounts", __name__)
-ACCOUNT_MAIL_TASK = "desk.send_account_mail"
 PASSWORD_MAX = 1000
 
 
@@ -101,17 +100,12 @@ def forgot():
     email = request.form.get("email", "").strip().lower()[:254]
     user = db.session.scalar(select(User).where(User.email == email, User.active))
     if user is not None:
-        enqueue(ACCOUNT_MAIL_TASK, user.id, "reset", wake=True)
+        send_link(user, "reset")
         db.session.commit()
     # The same answer either way: the page tells no one who has an account.
     flash(_("Als er een account bestaat voor dat adres, komt er binnen enkele minuten een "
             "e-mail met een link om een nieuw wachtwoord te kiezen."))
     return redirect(url_for("accounts.login"), code=303)
-
-
-def invite(user: User) -> None:
-    """Send the new account's invitation (after the caller's commit)."""
-    enqueue(ACCOUNT_MAIL_TASK, user.id, "invite", wake=True)
 
 
 @bp.route("/wachtwoord/<purpose>/<token>", methods=["GET", "POST"])

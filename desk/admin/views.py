@@ -15,11 +15,16 @@ from sqlalchemy import select
 from desk.accounts import sessions
 from desk.accounts.access import staff_page
 from desk.accounts.models import ROLES, User
-from desk.accounts.services import AccountError, create_user, set_active, set_language
-from desk.accounts.views import invite
+from desk.accounts.services import (
+    AccountError,
+    create_user,
+    send_link,
+    set_active,
+    set_language,
+)
 from desk.classify.model import THEMES
 from desk.extensions import db
-from desk.geo.lookup import municipalities
+from desk.geo.lookup import provinces
 from desk.intake.models import LANGUAGES
 from desk.intake.schemas import error_texts
 from desk.partners import services as partners
@@ -35,11 +40,6 @@ ACCOUNT_ERRORS = {
     "admin_partner": _l("Iemand van het centrale team hoort bij geen partner."),
     "exists": _l("Er bestaat al een account voor dat adres."),
 }
-
-
-def _provinces() -> list[tuple[str, str]]:
-    return sorted({(p.province_nis, p.province_name_nl or "") for p in municipalities().values()
-                   if p.in_area and p.province_nis}, key=lambda p: p[1])
 
 
 def _themes() -> list[Theme]:
@@ -84,23 +84,13 @@ def _partner_page(partner: Partner | None, values: dict[str, Any],
                   errors: dict[str, list[str]] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     return private((render_template(
         "admin/partner.html", partner=partner, values=values, errors=errors or {},
-        provinces=_provinces(), themes=_themes(), languages=LANGUAGES), status))
+        provinces=provinces(), themes=_themes(), languages=LANGUAGES), status))
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
 @staff_page(admin=True)
 def partner_new():
-    if request.method == "GET":
-        return _partner_page(None, _partner_values(None))
-    try:
-        partner = partners.create(request.form.get("slug", ""), partners.load(request.form))
-    except ValidationError as error:
-        db.session.rollback()
-        return _partner_page(None, _typed(request.form), error_texts(error.messages), 422)
-    db.session.commit()
-    forget_profiles()
-    flash(_("%(name)s is toegevoegd.", name=partner.name))
-    return redirect(url_for("admin.partner_edit", slug=partner.slug), code=303)
+    return _partner_form(None)
 
 
 @bp.route("/partners/<slug>", methods=["GET", "POST"])
@@ -109,16 +99,27 @@ def partner_edit(slug: str):
     partner = db.session.scalar(select(Partner).where(Partner.slug == slug[:40]))
     if partner is None:
         abort(404)
+    return _partner_form(partner)
+
+
+def _partner_form(partner: Partner | None):  # type: ignore[no-untyped-def]
+    """Show the partner's form, or save what was sent: a new partner when `partner` is None."""
     if request.method == "GET":
         return _partner_page(partner, _partner_values(partner))
     try:
-        partners.save(partner, partners.load(request.form))
+        data = partners.load(request.form)
+        if partner is None:
+            partner = partners.create(request.form.get("slug", ""), data)
+            done = _("%(name)s is toegevoegd.", name=partner.name)
+        else:
+            partners.save(partner, data)
+            done = _("De gegevens van %(name)s zijn bewaard.", name=partner.name)
     except ValidationError as error:
         db.session.rollback()
         return _partner_page(partner, _typed(request.form), error_texts(error.messages), 422)
     db.session.commit()
-    forget_profiles()
-    flash(_("De gegevens van %(name)s zijn bewaard.", name=partner.name))
+    forget_profiles()  # this process routes with the change at once; others within seconds
+    flash(done)
     return redirect(url_for("admin.partner_edit", slug=partner.slug), code=303)
 
 
@@ -153,7 +154,7 @@ def invite_user():
     except AccountError as error:
         db.session.rollback()
         return _users_page(values, str(ACCOUNT_ERRORS.get(error.key, error)), 422)
-    invite(user)
+    send_link(user, "invite")
     db.session.commit()
     flash(_("%(email)s is uitgenodigd: er vertrekt een e-mail met een link.", email=user.email))
     return redirect(url_for("admin.users"), code=303)
@@ -176,7 +177,7 @@ def change_user(user_id: int):
         set_active(user, True)
         done = _("%(email)s kan zich weer aanmelden.", email=user.email)
     elif action == "invite":
-        invite(user)
+        send_link(user, "invite")
         done = _("Er vertrekt een nieuwe uitnodiging naar %(email)s.", email=user.email)
     elif action == "language" and request.form.get("language") in LANGUAGES:
         set_language(user, request.form["language"])

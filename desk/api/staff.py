@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Conflict, Forbidden, NotFound, Unauthorized, UnprocessableEntity
 
+from desk.accounts.access import may_see
 from desk.accounts.models import User
 from desk.accounts.services import authenticate
 from desk.classify.models import Classification
@@ -88,12 +89,8 @@ def _actor() -> str:
 
 
 def _visible(request_: HelpRequest | None, user: User) -> HelpRequest:
-    """404 unless the user may see the request: admins all, coordinators their partner's."""
-    if request_ is None:
-        raise NotFound("No such request.")
-    if user.role != "admin" and db.session.scalar(
-            select(Offer.id).where(Offer.request_id == request_.id,
-                                   Offer.partner_id == user.partner_id).limit(1)) is None:
+    """404 unless the user may see the request (the workspace's rule: accounts/access.py)."""
+    if request_ is None or not may_see(user, request_):
         raise NotFound("No such request.")
     return request_
 

@@ -129,14 +129,6 @@ def correct_themes(request: HelpRequest, themes: list[str], actor: str) -> None:
         classification.top_theme = themes[0]
 
 
-def corrected_themes(request: HelpRequest) -> list[str] | None:
-    """The latest correction of the request's themes, if a person made one."""
-    data = db.session.scalar(select(Event.data).where(
-        Event.request_id == request.id, Event.type == "themes_corrected")
-        .order_by(Event.id.desc()).limit(1))
-    return list(data["themes"]) if data else None
-
-
 def corrections() -> list[Example]:
     """The latest correction of each request, as training examples."""
     latest = (select(Event.request_id, func.max(Event.id).label("id"))

@@ -97,3 +97,24 @@ def by_name() -> dict[str, Place]:
 def resolve(postcode: str) -> Place | None:
     """The place of a Belgian postcode, or None when there is no such postcode."""
     return postcodes().get(postcode.strip())
+
+
+@cache
+def provinces() -> tuple[tuple[str, str], ...]:
+    """The provinces of Flanders, and Brussels in their place: (NIS code, Dutch name), by name."""
+    return tuple(sorted({(p.province_nis, p.province_name_nl or "")
+                         for p in municipalities().values() if p.in_area and p.province_nis},
+                        key=lambda p: p[1]))
+
+
+@cache
+def municipalities_in_area(language: str) -> tuple[tuple[str, str], ...]:
+    """The municipalities of Flanders and Brussels: (NIS code, name in `language`), by name."""
+    return tuple(sorted(((p.nis_code, p.name(language)) for p in municipalities().values()
+                         if p.in_area), key=lambda p: p[1]))
+
+
+@cache
+def place_names(language: str) -> dict[str, str]:
+    """Every municipality's name in `language`, by NIS code."""
+    return {p.nis_code: p.name(language) for p in municipalities().values()}

@@ -19,6 +19,7 @@ from desk.intake.models import HelpRequest, Requester
 from desk.partners.models import Partner, Theme
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
+from desk.timeutil import utc
 from desk.workspace.labels import kind_label
 
 NAMES = ("themes", "partners", "provinces", "kinds", "speed", "in_time", "decline_reasons")
@@ -31,6 +32,7 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     chart: str  # "stacked" (months × categories), "lines" (months × measures), "bars"
+    measures: int = 0  # "lines": how many columns after the month are drawn
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,13 @@ class Period:
         out, day = [], self.start
         while day < self.end:
             out.append(f"{day:%Y-%m}")
-            day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+            day = next_month(day)
         return out
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _month(column: Any) -> Any:
@@ -130,12 +137,10 @@ def speed(period: Period) -> Table:
     return Table("speed", str(_l("Mediaan in uren: van indienen tot eerste aanbod en tot "
                                  "aanvaarding")),
                  [str(_l("Maand")), str(_l("Tot eerste aanbod (uur)")),
-                  str(_l("Tot aanvaarding (uur)")), str(_l("Vragen"))], out, "lines")
+                  str(_l("Tot aanvaarding (uur)")), str(_l("Vragen"))], out, "lines", 2)
 
 
 def _hours(start: datetime, end: datetime) -> float:
-    from desk.timeutil import utc
-
     return max(0.0, (utc(end) - utc(start)).total_seconds() / 3600)
 
 
@@ -160,7 +165,7 @@ def in_time(period: Period) -> Table:
         out.append([m, round(100 * on_time / total, 1) if total else None, on_time, total])
     return Table("in_time", str(_l("Aanbiedingen op tijd beantwoord (%)")),
                  [str(_l("Maand")), str(_l("Op tijd (%)")), str(_l("Op tijd")),
-                  str(_l("Beantwoord of verlopen"))], out, "lines")
+                  str(_l("Beantwoord of verlopen"))], out, "lines", 1)
 
 
 def decline_reasons(period: Period, limit: int = 30) -> Table:

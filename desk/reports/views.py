@@ -29,10 +29,6 @@ def _month(value: str | None) -> date | None:
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 
-def _next(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
 def period() -> figures.Period:
     """From the query string; what is missing or odd falls back to the last twelve months,
     and a period longer than five years is cut to five."""
@@ -43,7 +39,7 @@ def period() -> figures.Period:
         first, last = last, first
     if (last.year - first.year) * 12 + last.month - first.month > 60:
         first = date(last.year - 5, last.month, 1)
-    return figures.Period(first, _next(last))
+    return figures.Period(first, figures.next_month(last))
 
 
 def _chart(table: figures.Table) -> dict[str, Any]:
@@ -52,7 +48,7 @@ def _chart(table: figures.Table) -> dict[str, Any]:
         svg, legend = charts.stacked(table.title, table.name, months, table.columns[1:-1],
                                      [row[1:-1] for row in table.rows])
     elif table.chart == "lines":
-        measures = table.columns[1:2] if table.name == "in_time" else table.columns[1:3]
+        measures = table.columns[1:1 + table.measures]
         svg, legend = charts.grouped(table.title, table.name, months, measures,
                                      [row[1:1 + len(measures)] for row in table.rows])
     else:

@@ -50,10 +50,11 @@ def perform(user: User, request_id: int, action: str, form: Any) -> str:
     found = offers.lock_request(request_id)
     if found is None or action not in ACTIONS:
         raise LookupError(action)
-    mine = next((o for o in db.session.scalars(select(offers.Offer).where(
+    mine = db.session.scalar(select(offers.Offer).where(
         offers.Offer.request_id == found.id, offers.Offer.status == "offered",
-        offers.Offer.partner_id == user.partner_id))), None)
-    if action not in casefile.allowed(found, user, mine):
+        offers.Offer.partner_id == user.partner_id))
+    if action not in casefile.allowed(found, user, mine,
+                                      crisis_open=casefile.crisis_open(found)):
         raise Refused(_l("Dat kan nu niet meer voor deze vraag (status: %(status)s). "
                          "De pagina toont de huidige stand.", status=found.status))
     actor = f"user:{user.id}"

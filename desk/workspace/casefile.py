@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from desk.accounts.models import User
 from desk.classify.models import Classification
-from desk.classify.service import corrected_themes
 from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import municipalities
@@ -89,9 +88,12 @@ class CaseFile:
 
 
 def build(found: HelpRequest, user: User, language: str) -> CaseFile:
-    partner_names = {id_: name for id_, name
-                     in db.session.execute(select(Partner.id, Partner.name))}
+    """Read once: the request's events, offers, classification and the partners' names."""
+    partners = db.session.execute(select(Partner.id, Partner.slug, Partner.name)).all()
+    partner_names = {p.id: p.name for p in partners}
     labels = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
+    events = list(db.session.scalars(select(Event).where(Event.request_id == found.id)
+                                     .order_by(Event.created_at, Event.id)))
     offers = [(o, partner_names.get(o.partner_id, "?")) for o in db.session.scalars(
         select(Offer).where(Offer.request_id == found.id).order_by(Offer.id))
         if user.is_admin or o.partner_id == user.partner_id]
@@ -99,7 +101,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
                  and o.partner_id == user.partner_id), None)
     classification = db.session.scalar(
         select(Classification).where(Classification.request_id == found.id))
-    corrected = corrected_themes(found)
+    corrected = _latest(events, "themes_corrected").get("themes")
     if corrected:
         themes = [(slug, labels.get(slug, slug), None) for slug in corrected]
     elif classification:
@@ -112,6 +114,8 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
     requester = found.requester
     place = municipalities().get(found.municipality_nis or "")
     latest_offer = offers[-1][0] if offers else None
+    crisis = bool(classification and classification.crisis)
+    handled = any(e.type == "crisis_handled" for e in events)
     return CaseFile(
         request=found,
         place=place.name(language) if place else found.postcode,
@@ -119,15 +123,21 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         contact=({"name": requester.name, "organisation": requester.organisation,
                   "email": requester.email, "phone": requester.phone, "kind": requester.kind}
                  if user.is_admin or accepted else None),
-        themes=themes, corrected=bool(corrected),
-        crisis=bool(classification and classification.crisis),
+        themes=themes, corrected=bool(corrected), crisis=crisis,
         classifier_reason=(classification.reason or "") if classification else "",
         explanation=latest_offer.explanation if latest_offer and user.is_admin else "",
-        why=why(found, latest_offer, classification, labels, language) if latest_offer else [],
+        why=why(found, latest_offer, classification, labels, language,
+                _latest(events, "offered"), {p.slug: p.name for p in partners})
+        if latest_offer else [],
         offers=offers, open_offer=mine,
-        timeline=timeline(found, user, partner_names),
-        actions=allowed(found, user, mine),
+        timeline=timeline(events, user, partner_names),
+        actions=allowed(found, user, mine, crisis_open=crisis and not handled),
     )
+
+
+def _latest(events: list[Event], type_: str) -> dict[str, Any]:
+    """The data of the latest event of this type (empty when there is none)."""
+    return next((e.data or {} for e in reversed(events) if e.type == type_), {})
 
 
 def crisis_open(found: HelpRequest) -> bool:
@@ -139,7 +149,8 @@ def crisis_open(found: HelpRequest) -> bool:
 
 
 def why(found: HelpRequest, offer: Offer, classification: Classification | None,
-        labels: dict[str, str], language: str) -> list[str]:
+        labels: dict[str, str], language: str, offered: dict[str, Any],
+        names: dict[str, str]) -> list[str]:
     """Why routing offered the request to this partner, from the facts it weighed: the themes
     where the question meets the partner's expertise, where the partner works, its load when
     offered, and who came next."""
@@ -166,22 +177,19 @@ def why(found: HelpRequest, offer: Offer, classification: Classification | None,
     elif place and place.province_nis in (partner.coverage_provinces or []):
         lines.append(str(_l("%(partner)s werkt in %(place)s.", partner=partner.name,
                             place=place.province_name_nl or "")))
-    data = db.session.scalar(select(Event.data).where(
-        Event.request_id == found.id, Event.type == "offered").order_by(Event.id.desc())
-        .limit(1)) or {}
-    ranked = data.get("ranked") or []
+    ranked = offered.get("ranked") or []
     if ranked and ranked[0].get("partner") == partner.slug and "capacity" in ranked[0]:
         lines.append(str(_l("Bij het aanbod had %(partner)s %(load)d van de %(capacity)d "
                             "plaatsen in gebruik.", partner=partner.name,
                             load=ranked[0].get("load", 0), capacity=ranked[0]["capacity"])))
     if len(ranked) > 1:
-        names = dict(db.session.execute(select(Partner.slug, Partner.name)).all())
         lines.append(str(_l("Daarna kwamen in aanmerking: %(partners)s.", partners=", ".join(
             names.get(r.get("partner"), r.get("partner", "?")) for r in ranked[1:4]))))
     return lines
 
 
-def allowed(found: HelpRequest, user: User, open_offer: Offer | None) -> set[str]:
+def allowed(found: HelpRequest, user: User, open_offer: Offer | None, *,
+            crisis_open: bool) -> set[str]:
     actions = {"note", "themes"}
     if open_offer is not None:
         actions |= {"accept", "decline"}
@@ -202,15 +210,13 @@ def allowed(found: HelpRequest, user: User, open_offer: Offer | None) -> set[str
             actions.add("not_spam")
         elif found.status not in ("resolved", "closed", "withdrawn"):
             actions.add("spam")
-        if crisis_open(found):
+        if crisis_open:
             actions.add("crisis_handled")
     return actions
 
 
-def timeline(found: HelpRequest, user: User, partner_names: dict[int, str]) -> list[Entry]:
+def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> list[Entry]:
     entries = []
-    events = list(db.session.scalars(select(Event).where(Event.request_id == found.id)
-                                     .order_by(Event.created_at, Event.id)))
     ids = {int(e.actor.split(":", 1)[1]) for e in events
            if e.actor.startswith("user:") and e.actor.split(":", 1)[1].isdigit()}
     people = {u.id: u.name or u.email
@@ -239,8 +245,7 @@ def timeline(found: HelpRequest, user: User, partner_names: dict[int, str]) -> l
             at=event.created_at, type=event.type, words=str(EVENT_WORDS.get(event.type,
                                                                               event.type)),
             who=_who(event.actor, people, partner_names, partner), text=data.get("text"),
-            side=side,
-            detail=detail))
+            side=side, detail=detail))
     return entries
 
 

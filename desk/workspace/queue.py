@@ -80,6 +80,13 @@ class Filters:
             after=(args.get("after") or "")[:200],
         )
 
+    @property
+    def narrowed(self) -> bool:
+        """A filter or sort other than the default is in use (the search aside)."""
+        return any(getattr(self, name) != getattr(Filters, name) for name in (
+            "status", "theme", "province", "municipality", "kind", "age", "crisis", "partner",
+            "sort"))
+
     def args(self, **changes: Any) -> dict[str, str]:
         """The query string for these filters (with changes), leaving out the defaults."""
         values = replace(self, **changes)
@@ -171,10 +178,9 @@ def search(user: User, filters: Filters, *, now: datetime | None = None,
     cursor = _read_cursor(filters.after) if filters.after else None
     if cursor is not None:
         at, id_ = cursor
-        after = tuple_(*order) > tuple_(literal(at, HelpRequest.created_at.type), id_) \
-            if ascending else tuple_(*order) < tuple_(literal(at, HelpRequest.created_at.type), id_)
-        query = query.where(after)
-    if filters.sort != "due" and _full_text(filters.q, user):
+        bound = tuple_(literal(at, HelpRequest.created_at.type), id_)
+        query = query.where(tuple_(*order) > bound if ascending else tuple_(*order) < bound)
+    if filters.sort != "due" and filters.q and _search_kind(filters.q, user) == "text":
         rows = _text_rows(query, ascending, cursor, now, page_size + 1)
     else:
         query = query.order_by(*(o.asc() if ascending else o.desc() for o in order))
@@ -252,22 +258,25 @@ def _text_rows(query: Any, ascending: bool, cursor: tuple[datetime, int] | None,
     return rows
 
 
-def _full_text(q: str, user: User) -> bool:
-    """Is this search a full-text search on PostgreSQL (not a reference, not an address)?"""
-    return bool(q) and parse_reference(q) is None and not ("@" in q and user.role == "admin") \
-        and db.session.get_bind().dialect.name == "postgresql"
+def _search_kind(q: str, user: User) -> str:
+    """A reference, an address (the central team's), or words: Dutch full text on
+    PostgreSQL ("text"), plain text on SQLite ("like")."""
+    if parse_reference(q) is not None:
+        return "reference"
+    if "@" in q and user.role == "admin":
+        return "address"
+    return "text" if db.session.get_bind().dialect.name == "postgresql" else "like"
 
 
 def _matches(q: str, user: User) -> Any:
-    """A reference finds its request; an address (central team) its requester; anything else
-    is searched in the question, in Dutch on PostgreSQL (stemmed: "kinderen" finds "kind"),
-    as plain text on SQLite."""
-    reference = parse_reference(q)
-    if reference is not None:
-        return HelpRequest.id == reference[1]
-    if "@" in q and user.role == "admin":
+    """A reference finds its request; an address its requester; words are searched in the
+    question (stemmed in Dutch on PostgreSQL: "kinderen" finds "kind")."""
+    kind = _search_kind(q, user)
+    if kind == "reference":
+        return HelpRequest.id == parse_reference(q)[1]
+    if kind == "address":
         return Requester.email == q.lower()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if kind == "text":
         return text("help_requests.search_vector @@ websearch_to_tsquery('dutch', :q)") \
             .bindparams(q=q)
     like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

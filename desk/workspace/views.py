@@ -25,8 +25,8 @@ from desk.accounts.access import may_see, staff_page, visible
 from desk.accounts.models import User
 from desk.classify.model import THEMES
 from desk.extensions import db
-from desk.geo.lookup import municipalities
-from desk.intake.models import KINDS, HelpRequest, parse_reference
+from desk.geo.lookup import municipalities_in_area, place_names, provinces
+from desk.intake.models import KINDS, HelpRequest
 from desk.intake.services import find_by_reference
 from desk.mail import held
 from desk.partners.models import Partner, Theme
@@ -45,19 +45,16 @@ def _language() -> str:
 
 
 def _choices() -> dict:
+    """What the filter and action forms offer (the places are computed once per process)."""
     language = _language()
-    labels = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
-    places = municipalities().values()
-    provinces = sorted({(p.province_nis, p.province_name_nl) for p in places
-                        if p.in_area and p.province_nis}, key=lambda p: p[1] or "")
+    theme_labels = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
     return {
-        "themes": [(slug, labels.get(slug, slug)) for slug in THEMES],
-        "theme_labels": labels,
-        "provinces": provinces,
-        "municipalities": sorted(((p.nis_code, p.name(language)) for p in places
-                                  if p.in_area), key=lambda p: p[1]),
-        "place_names": {p.nis_code: p.name(language) for p in places},
-        "kinds": KINDS,
+        "themes": [(slug, theme_labels.get(slug, slug)) for slug in THEMES],
+        "theme_labels": theme_labels,
+        "provinces": provinces(),
+        "municipalities": municipalities_in_area(language),
+        "place_names": place_names(language),
+        "kinds": [(kind, labels.kind_label(kind)) for kind in KINDS],
         "partners": list(db.session.execute(select(Partner.slug, Partner.name)
                                             .order_by(Partner.name)).all()),
     }
@@ -69,13 +66,13 @@ def queue_page():
     user = sessions.current()
     filters = queue.Filters.from_args(request.args, user)
     if filters.q and not filters.after:
-        reference = parse_reference(filters.q)
-        found = find_by_reference(filters.q) if reference else None
+        found = find_by_reference(filters.q)
         if found is not None and may_see(user, found):
             return redirect(url_for("workspace.request_page", reference=found.reference))
     page = queue.search(user, filters)
     return private(render_template("workspace/queue.html", page=page, filters=filters,
-                                   statuses=queue.STATUSES[user.role], ages=queue.AGES,
+                                   statuses=[(s, labels.status_label(s)) for s in
+                                             ("open", "all", *queue.STATUSES[user.role])],
                                    **_choices()))
 
 
