@@ -82,6 +82,11 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "BurgersAanZet <desk@desk.example>")
         self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "desk.example")
+        # The central team's own mailbox: crisis alerts and requests waiting for a person go
+        # there and to every active admin. Required in production; `make run` gives the local
+        # default so its mailbox shows the alerts.
+        self.CENTRAL_EMAIL = _env("CENTRAL_EMAIL", "" if self.ENV_NAME == "production"
+                                  else "centraal@desk.example")
         self.MAIL_SINK_DIR = _env("MAIL_SINK_DIR", str(INSTANCE / "mail"))
         # /mailbox shows what the sink kept and lets you reply: never in production.
         self.MAILBOX_PAGE = _bool("MAILBOX_PAGE", self.ENV_NAME != "production")
@@ -149,5 +154,7 @@ class Config:
             problems.append("MAILBOX_PAGE shows everyone's mail: leave it off")
         if self.CELERY_BROKER_URL.startswith("sqla+"):
             problems.append("CELERY_BROKER_URL must point at Redis")
+        if "@" not in self.CENTRAL_EMAIL:
+            problems.append("CENTRAL_EMAIL must be the central team's mailbox (crisis alerts)")
         if problems:
             raise RuntimeError("Unsafe production configuration: " + "; ".join(problems))

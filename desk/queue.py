@@ -48,6 +48,12 @@ def init_celery(app: Flask) -> Celery:
                 "task": "desk.sweep_offers",
                 "schedule": float(app.config["OFFER_SWEEP_SECONDS"]),
             },
+            # Alerts that found no address wait; they go out once CENTRAL_EMAIL or an
+            # admin exists.
+            "rearm-alerts": {
+                "task": "desk.rearm_alerts",
+                "schedule": float(app.config["OFFER_SWEEP_SECONDS"]),
+            },
             "retrain-classifier": {
                 "task": "desk.retrain_classifier",
                 "schedule": float(app.config["RETRAIN_HOURS"]) * 3600,

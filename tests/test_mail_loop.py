@@ -106,8 +106,9 @@ def test_a_crisis_gets_help_lines_and_the_central_team_an_urgent_alert(app, smtp
     assert "1813" in receipt and "112" in receipt
     alert = sent("crisis", smtp)
     assert alert["Subject"].endswith("DRINGEND: een vraag lijkt op een crisis")
-    assert smtp.messages[-1][0] == [team]
+    assert smtp.messages[-1][0] == ["centraal@desk.example", team]  # CENTRAL_EMAIL and admins
     assert CRISIS_TEXT in plain(alert) and request.requester.email in plain(alert)
+    assert f"/requests/{request.reference}" in plain(alert)  # a link to the request page
     assert notes("needs_triage") == []  # one alert, the urgent one
 
 

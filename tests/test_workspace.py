@@ -166,7 +166,7 @@ def test_the_central_team_sees_every_partners_requests_and_can_pick_one(admin):
 
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
            "themes", "offer_to", "reroute", "close", "merge", "spam", "not_spam",
-           "crisis_handled")
+           "crisis_handled", "write", "called")
 
 
 def test_a_coordinator_cannot_reach_another_partners_request_by_any_door(app, staff):

@@ -5,7 +5,7 @@ Every worker also runs the outbox relay (desk/outbox/relay.py) in a thread of it
 """
 
 from celery import bootsteps
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 
 from desk import create_app
 from desk.extensions import db
@@ -41,6 +41,21 @@ def _fresh_connections(**_: object) -> None:
     # A forked child must not share the parent's pooled database connections.
     with flask_app.app_context():
         db.engine.dispose(close=False)
+
+
+@worker_ready.connect
+def _warn_if_nobody_hears_alerts(**_: object) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from desk.mail.outbound import warn_if_nobody_hears_alerts
+
+    with flask_app.app_context():
+        try:
+            warn_if_nobody_hears_alerts()
+        except SQLAlchemyError:  # no tables yet: the database says so itself soon enough
+            pass
+        finally:
+            db.session.remove()
 
 
 from workers import tasks  # noqa: E402,F401  (registers the tasks)

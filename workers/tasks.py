@@ -89,6 +89,17 @@ def send_notification(self: Task, *notification_ids: int) -> int:
         db.session.remove()
 
 
+@shared_task(name="desk.rearm_alerts", **RETRY)
+def rearm_alerts() -> int:
+    """Alerts to the central team that found no address: sent once an address exists."""
+    try:
+        count = outbound.rearm_unaddressed()
+        db.session.commit()
+        return count
+    finally:
+        db.session.remove()
+
+
 @shared_task(name="desk.send_account_mail", bind=True, **RETRY)
 def send_account_mail(self: Task, user_id: int, purpose: str) -> bool:
     """An invitation or password-reset link (made in the worker: the link is never stored).

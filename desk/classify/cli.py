@@ -69,22 +69,34 @@ def train_command(output: Path | None) -> None:
 
 
 @click.command("evaluate")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", "model_path", type=click.Path(exists=True, path_type=Path),
               help="A model file (default: the shipped model).")
-def evaluate_command(file: Path, model_path: Path | None) -> None:
-    """Per-theme precision, recall and F1, top-1/top-3, crisis and spam, confusion matrix."""
+def evaluate_command(files: tuple[Path, ...], model_path: Path | None) -> None:
+    """Per-theme precision, recall and F1, top-1/top-3, crisis recall and false alarms per kind
+    of message, spam, confusion matrix. Without FILES: every shipped evaluation file."""
     from desk.classify import corpus
     from desk.classify.model import ThemeModel
     from desk.classify.registry import shipped_model
 
-    try:
-        examples = corpus.load(file)
-    except corpus.CorpusError as error:
-        raise click.ClickException(str(error)) from error
     model = ThemeModel.from_bytes(model_path.read_bytes()) if model_path else shipped_model()
-    click.echo(f"model {model.version} on {file}")
-    click.echo(corpus.report(corpus.evaluate(model, examples)))
+    combined: list = []
+    seen: dict = {}
+    for file in files or corpus.evaluation_files():
+        try:
+            examples = corpus.load(file)
+        except corpus.CorpusError as error:
+            raise click.ClickException(str(error)) from error
+        combined += examples
+        click.echo(f"model {model.version} on {file}")
+        click.echo(corpus.report(corpus.evaluate(model, examples, seen)) + "\n")
+    if len(files) != 1:
+        whole = corpus.evaluate(model, combined, seen)
+        click.echo(f"all files together ({len(combined)} texts): crisis recall "
+                   f"{whole.crisis_recall:.1%}, crisis false alarms "
+                   f"{whole.crisis_false_alarms:.1%}, real requests held as spam "
+                   f"{len(whole.held_as_spam)}")
+        click.echo("\n".join(corpus.crisis_lines(whole)[:2 + len(whole.by_category)]))
 
 
 def _request(reference: str):  # type: ignore[no-untyped-def]

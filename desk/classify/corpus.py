@@ -7,11 +7,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from desk.classify.model import THEMES, Example, ThemeModel
+from desk.classify.model import THEMES, Example, Prediction, ThemeModel
 
 DATA = Path(__file__).resolve().parent / "data"
 TRAINING_GLOB = "train_*.jsonl"
-EVALUATION_FILE = DATA / "eval.jsonl"
+EVALUATION_FILE = DATA / "eval.jsonl"  # themes (and the first crisis and spam checks)
+# Written apart from the training files, by other hands: crises and the calm texts closest to
+# them, and short real requests about money beside real spam.
+EVALUATION_GLOB = "eval*.jsonl"
+CRISIS_KINDS = ("direct", "indirect", "third_party", "acute")
 
 
 class CorpusError(ValueError):
@@ -28,12 +32,18 @@ def load(path: Path) -> list[Example]:
             themes = tuple(row.get("themes") or ())
             if any(t not in THEMES for t in themes):
                 raise CorpusError(f"unknown theme in {themes}")
+            category = row.get("category")
             examples.append(Example(text=str(row["text"]), themes=themes,
                                     kind=row.get("kind"), crisis=bool(row.get("crisis")),
-                                    spam=bool(row.get("spam"))))
+                                    spam=bool(row.get("spam")),
+                                    category=str(category) if category else None))
         except (ValueError, KeyError, TypeError) as error:
             raise CorpusError(f"{path.name} line {number}: {error}") from error
     return examples
+
+
+def evaluation_files() -> list[Path]:
+    return sorted(DATA.glob(EVALUATION_GLOB))
 
 
 def training_files() -> list[Path]:
@@ -72,6 +82,10 @@ class Evaluation:
     spam_false_alarms: float
     triage_share: float
     missed_crises: list[str]
+    # category -> (flagged, total): crisis kinds count recall, calm kinds false alarms
+    by_category: dict[str, tuple[int, int]]
+    held_as_spam: list[str]  # real requests the desk would have held as spam
+    false_alarms: list[str]
 
     def as_dict(self) -> dict:
         return {"total": self.total, "top1": self.top1, "top1_primary": self.top1_primary,
@@ -85,7 +99,9 @@ class Evaluation:
                 and self.crisis_recall >= other.crisis_recall)
 
 
-def evaluate(model: ThemeModel, examples: list[Example]) -> Evaluation:
+def evaluate(model: ThemeModel, examples: list[Example],
+             seen: dict[tuple[str, str | None], Prediction] | None = None) -> Evaluation:
+    """`seen`: predictions already made (text, kind), so a text is read once."""
     themed = [e for e in examples if e.themes and not e.spam]
     hits1 = hits1_primary = hits3 = triage = 0
     predicted_counts: Counter = Counter()
@@ -94,8 +110,16 @@ def evaluate(model: ThemeModel, examples: list[Example]) -> Evaluation:
     confusion: dict[str, Counter] = {t: Counter() for t in THEMES}
     crises = crisis_found = calm = false_alarms = spams = spam_found = ham = spam_false = 0
     missed: list[str] = []
+    alarms: list[str] = []
+    held: list[str] = []
+    by_category: dict[str, list[int]] = {}
     for example in examples:
-        prediction = model.predict(example.text, example.kind)
+        key = (example.text, example.kind)
+        prediction = seen.get(key) if seen is not None else None
+        if prediction is None:
+            prediction = model.predict(example.text, example.kind)
+            if seen is not None:
+                seen[key] = prediction
         if example.crisis:
             crises += 1
             crisis_found += prediction.crisis
@@ -104,12 +128,20 @@ def evaluate(model: ThemeModel, examples: list[Example]) -> Evaluation:
         elif not example.spam:
             calm += 1
             false_alarms += prediction.crisis
+            if prediction.crisis:
+                alarms.append(example.text)
+        if example.category:
+            counts = by_category.setdefault(example.category, [0, 0])
+            counts[0] += prediction.spam if example.spam else prediction.crisis
+            counts[1] += 1
         if example.spam:
             spams += 1
             spam_found += prediction.spam
         else:
             ham += 1
             spam_false += prediction.spam
+            if prediction.spam:
+                held.append(example.text)
         if example.themes and not example.spam:
             top = [t for t, _ in prediction.themes[:3]]
             primary = example.themes[0]
@@ -136,6 +168,8 @@ def evaluate(model: ThemeModel, examples: list[Example]) -> Evaluation:
         spam_recall=spam_found / spams if spams else 1.0,
         spam_false_alarms=spam_false / ham if ham else 0.0,
         triage_share=triage / n, missed_crises=missed,
+        by_category={k: (v[0], v[1]) for k, v in by_category.items()},
+        held_as_spam=held, false_alarms=alarms,
     )
 
 
@@ -161,6 +195,26 @@ def report(evaluation: Evaluation) -> str:
     for theme in THEMES:
         lines.append(f"{theme:<12}" + "".join(
             f"{evaluation.confusion[theme][t]:>5}" for t in THEMES))
-    for text in evaluation.missed_crises:
-        lines.append(f"MISSED CRISIS: {text[:160]}")
+    lines += crisis_lines(evaluation)
     return "\n".join(lines)
+
+
+def crisis_lines(evaluation: Evaluation) -> list[str]:
+    """Recall per kind of crisis, false alarms per kind of calm text, real requests held as
+    spam, and every miss in full: what a person should read."""
+    lines = []
+    if evaluation.by_category:
+        lines += ["", f"{'category':<14}{'flagged':>9}{'of':>6}{'share':>9}   what it means"]
+        for name in sorted(evaluation.by_category, key=lambda c: (
+                c not in CRISIS_KINDS, c == "spam", c)):
+            flagged, total = evaluation.by_category[name]
+            meaning = ("crisis recall" if name in CRISIS_KINDS else "spam caught"
+                       if name == "spam" else "false crisis alarms")
+            lines.append(f"{name:<14}{flagged:>9}{total:>6}{flagged / total:>9.1%}   {meaning}")
+    for text in evaluation.missed_crises:
+        lines.append(f"MISSED CRISIS: {text[:200]}")
+    for text in evaluation.false_alarms:
+        lines.append(f"FALSE ALARM: {text[:200]}")
+    for text in evaluation.held_as_spam:
+        lines.append(f"HELD AS SPAM: {text[:200]}")
+    return lines

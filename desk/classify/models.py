@@ -32,6 +32,8 @@ class Classification(db.Model):
     needs_triage: Mapped[bool]
     reason: Mapped[str | None] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text)
+    # Why it reads as a (possible) crisis: level, matched phrases, each reader's probability.
+    crisis_reading: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     model_version: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

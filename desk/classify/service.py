@@ -57,6 +57,7 @@ def classify_many(request_ids: list[int]) -> dict[int, Classification]:
             crisis=prediction.crisis, spam=prediction.spam,
             needs_triage=prediction.needs_triage, reason=prediction.reason,
             explanation=prediction.explanation, model_version=prediction.model_version,
+            crisis_reading=prediction.crisis_reading.as_json() if prediction.crisis else None,
         )
         db.session.add(result)
         results[request.id] = result

@@ -59,3 +59,12 @@ def from_partner(request: HelpRequest, partner_id: int, text: str, actor: str, *
 def _inbound(data: dict[str, Any] | None) -> dict[str, Any]:
     """The stored mail a message came in, so its attachments travel with it."""
     return {"inbound": data["inbound"]} if data and data.get("inbound") else {}
+
+
+def from_central(request: HelpRequest, text: str, actor: str) -> None:
+    """The central team writes to the requester, whatever the request's state: a crisis, a
+    request in triage, or one a partner holds."""
+    record(request, "message_to_requester", actor, public=True,
+           data={"text": text, "from": "central"})
+    notify(request, "message", "requester", f"from-central:{secrets.token_hex(8)}",
+           data={"text": text, "from": "central"})

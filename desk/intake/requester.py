@@ -83,15 +83,26 @@ def public_timeline(request: HelpRequest) -> list[TimelineEntry]:
 
 
 def reads_as_crisis(request: HelpRequest) -> bool:
-    """The classifier flagged it, or (not read yet) its words say so: show the help lines."""
-    from desk.classify.flags import crisis_signals
+    """The classifier flagged it, or (not read yet) its words may say so: show the help
+    lines."""
+    from desk.classify.flags import alarm_at_filing
     from desk.classify.models import Classification
 
     flagged = db.session.scalar(
         select(Classification.crisis).where(Classification.request_id == request.id))
     if flagged is not None:
         return flagged
-    return bool(crisis_signals(f"{request.subject}\n{request.description}"))
+    return alarm_at_filing(f"{request.subject}\n{request.description}")
+
+
+def read_as_crisis(reference: str) -> bool:
+    """The worker has read this request already and flagged it as a (possible) crisis."""
+    from desk.classify.models import Classification
+
+    return bool(db.session.scalar(
+        select(Classification.crisis).join(HelpRequest,
+                                           HelpRequest.id == Classification.request_id)
+        .where(HelpRequest.reference == reference)))
 
 
 def can_withdraw(request: HelpRequest) -> bool:

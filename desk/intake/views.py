@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 
-from desk.classify.flags import crisis_signals
+from desk.classify.flags import alarm_at_filing
 from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
@@ -45,9 +45,13 @@ def submit_limit() -> str:
 def render_form(values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None,
                 status: int = 200, notice: str | None = None) -> tuple[str, int]:
     values = values or {"language": str(get_locale()), "kind": ""}
+    # Refused for a missing field or three words too few, a cry for help still gets the help
+    # lines at once.
+    crisis = bool(errors or notice) and alarm_at_filing(
+        f"{values.get('subject', '')}\n{values.get('description', '')}")
     return render_template(
         "intake/form.html", values=values, errors=errors or {}, kinds=KINDS, limits=LIMITS,
-        notice=notice, honeypot=HONEYPOT,
+        notice=notice, honeypot=HONEYPOT, crisis=crisis,
     ), status
 
 
@@ -78,9 +82,11 @@ def submit():
         return render_form(values, errors=error_texts(error.messages), status=422)
     filed = file_and_commit(clean, source="form")
     # Post/redirect/get: a reload of the confirmation must not file the request twice.
-    # The worker decides about crisis later; the help lines must not wait for it.
-    crisis = bool(crisis_signals(f"{clean['subject']}\n{clean['description']}"))
-    session["filed"] = {"reference": filed.reference, "token": filed.token, "crisis": crisis}
+    # The worker's two readers decide about crisis in a moment; the help lines must not wait
+    # for them, so a fast check here errs on the side of showing them.
+    crisis = alarm_at_filing(f"{clean['subject']}\n{clean['description']}")
+    session["filed"] = {"reference": filed.reference, "token": filed.token, "crisis": crisis,
+                        "language": clean.get("language")}
     return redirect(url_for("intake.confirmation"), code=303)
 
 
@@ -94,10 +100,14 @@ def confirmation():
     filed = session.get("filed")
     if not filed:
         return redirect(url_for("intake.form"))
+    if filed.get("language") and not (request.args.get("lang")
+                                      or request.cookies.get(LANGUAGE_COOKIE)):
+        use_language(filed["language"])  # the language the person chose on the form
     status_url = url_for("intake.status", token=filed["token"], _external=True)
+    crisis = filed.get("crisis", False) or requester_actions.read_as_crisis(filed["reference"])
     response = current_app.make_response(
         render_template("intake/confirmation.html", reference=filed["reference"],
-                        status_url=status_url, crisis=filed.get("crisis", False))
+                        status_url=status_url, crisis=crisis)
     )
     private(response)
     return response

@@ -38,6 +38,8 @@ from desk.mail.threading import (
     reply_address,
 )
 from desk.notify.models import Notification
+from desk.notify.services import SEND_TASK
+from desk.outbox.services import enqueue_each
 from desk.partners.models import Partner
 from desk.routing.answer import offer_token
 from desk.routing.calendar import BRUSSELS
@@ -73,12 +75,53 @@ class Outcome:
     detail: str = ""
 
 
+NO_ADDRESS = "no address for "
+
+
+def central_addresses() -> list[str]:
+    """The central team's mailbox (CENTRAL_EMAIL) and every active admin, each once."""
+    found = [current_app.config.get("CENTRAL_EMAIL") or ""] + list(db.session.scalars(
+        select(User.email).where(User.active, User.role == "admin").order_by(User.id)))
+    unique: dict[str, str] = {}
+    for address in found:
+        if "@" in address:
+            unique.setdefault(address.strip().lower(), address.strip())
+    return list(unique.values())
+
+
+def warn_if_nobody_hears_alerts() -> bool:
+    """At start: say loudly when crisis alerts would reach nobody. True when someone would."""
+    if central_addresses():
+        return True
+    current_app.logger.warning(
+        "Nobody would receive crisis alerts: set CENTRAL_EMAIL or create an active admin "
+        "(flask --app wsgi desk create-user --role admin). Alerts wait and go out once there is "
+        "an address.")
+    return False
+
+
+def rearm_unaddressed() -> int:
+    """Alerts that found no address go out once one exists: back to pending, sent again."""
+    waiting = list(db.session.scalars(
+        select(Notification).where(Notification.state == "failed",
+                                   Notification.recipient == "central",
+                                   Notification.last_error.startswith(NO_ADDRESS))
+        .order_by(Notification.id).with_for_update(skip_locked=True)))
+    if not waiting or not central_addresses():
+        return 0
+    for notification in waiting:
+        notification.state, notification.last_error = "pending", None
+    db.session.flush()
+    enqueue_each(db.session.connection(), SEND_TASK, [n.id for n in waiting])
+    return len(waiting)
+
+
 def addresses(notification: Notification, request: HelpRequest) -> list[str]:
     if notification.recipient == "requester":
         return [request.requester.email]
-    users = select(User.email).where(User.active)
     if notification.recipient == "central":
-        return list(db.session.scalars(users.where(User.role == "admin").order_by(User.id)))
+        return central_addresses()
+    users = select(User.email).where(User.active)
     partner_id = int(notification.recipient.split(":", 1)[1])
     return list(db.session.scalars(users.where(User.role == "coordinator",
                                                User.partner_id == partner_id)
@@ -112,13 +155,15 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
         "place": place.name(notification.language) if place else request.postcode,
         "reason": data.get("reason") or (offer.reason if offer else None),
         "referral": data.get("referral"), "merged": data.get("merged", False),
-        "text": data.get("text", ""),
+        "text": data.get("text", ""), "sender": data.get("from", ""),
         "crisis": data.get("crisis", False), "withheld": ", ".join(files[1]),
         "addresses": ", ".join(data.get("addresses", [])), "detail": data.get("detail"),
         "who": data.get("recipient", ""),
         "status_link": public_url("intake.status", token=mail_token(
             request.id, request.status_token_hash))
         if notification.recipient == "requester" else "",
+        "case_link": public_url("workspace.request_page", reference=request.reference)
+        if notification.recipient == "central" else "",
         "answer_link": public_url("answer.offer", token=offer_token(offer.id))
         if offer and notification.kind in ("offer", "offer_reminder") else "",
     }
@@ -182,7 +227,7 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
     notification.attempts += 1
     everyone = addresses(notification, request)
     if not everyone:
-        return _failed(notification, f"no address for {notification.recipient}")
+        return _failed(notification, f"{NO_ADDRESS}{notification.recipient}")
     bounced = set(db.session.scalars(select(Undeliverable.address).where(
         Undeliverable.address.in_([a.lower() for a in everyone]))))
     to = [a for a in everyone if a.lower() not in bounced]

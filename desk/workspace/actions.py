@@ -24,7 +24,7 @@ from desk.workspace import casefile
 TEXT_LIMIT = 5000
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
            "themes", "offer_to", "reroute", "close", "merge", "spam", "not_spam",
-           "crisis_handled")
+           "crisis_handled", "write", "called")
 
 
 class Refused(Exception):
@@ -122,9 +122,15 @@ def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
         original = offers.lock_request(original.id)
         overrides.merge_into(found, original, actor)
         return _l("Samengevoegd met %(reference)s.", reference=original.reference)
-    if action == "crisis_handled":
-        record(found, "crisis_handled", actor, data={"text": _text(form, "text", required=False)})
+    if action == "crisis_handled":  # never one click without a word: what was done
+        record(found, "crisis_handled", actor, data={"text": _text(form, "text", limit=2000)})
         return _l("De crisis staat als opgevolgd genoteerd.")
+    if action == "write":
+        messages.from_central(found, _text(form, "text"), actor)
+        return _l("Uw bericht is verstuurd naar de aanvrager.")
+    if action == "called":
+        record(found, "called", actor, data={"text": _text(form, "text", limit=2000)})
+        return _l("Het telefoongesprek staat op de tijdlijn.")
     if action == "spam":
         mark_spam(found, actor)
         return _l("Als spam gemarkeerd. U kunt dat ongedaan maken met 'Geen spam'.")

@@ -25,7 +25,8 @@ from desk.routing.overrides import STEERABLE
 FROM_REQUESTER = frozenset({"requester_message"})
 TO_REQUESTER = frozenset({"message_to_requester", "resolved", "closed_out_of_scope",
                           "merged_into"})
-INTERNAL_TEXT = frozenset({"note", "partner_mail", "central_mail", "merged_from"})
+INTERNAL_TEXT = frozenset({"note", "partner_mail", "central_mail", "merged_from", "called",
+                           "crisis_handled"})
 
 EVENT_WORDS = {
     "received": _l("Ingediend"),
@@ -55,6 +56,7 @@ EVENT_WORDS = {
     "central_mail": _l("E-mail aan de desk (intern)"),
     "mail_bounced": _l("E-mail kwam niet aan"),
     "crisis_handled": _l("Crisis opgevolgd door het centrale team"),
+    "called": _l("Gebeld met de aanvrager"),
 }
 
 
@@ -78,6 +80,8 @@ class CaseFile:
     themes: list[tuple[str, str, float | None]]  # slug, label, score (None: corrected)
     corrected: bool
     crisis: bool
+    crisis_level: str  # crisis or possible ("" when not a crisis)
+    crisis_why: list[str]  # why it reads as one, in the reader's language
     classifier_reason: str
     explanation: str  # routing's own words (technical), for the central team
     why: list[str]  # why this partner, in the reader's language
@@ -124,6 +128,9 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
                   "email": requester.email, "phone": requester.phone, "kind": requester.kind}
                  if user.is_admin or accepted else None),
         themes=themes, corrected=bool(corrected), crisis=crisis,
+        crisis_level=((classification.crisis_reading or {}).get("level") or "crisis")
+        if crisis else "",
+        crisis_why=crisis_why(classification) if crisis else [],
         classifier_reason=(classification.reason or "") if classification else "",
         explanation=latest_offer.explanation if latest_offer and user.is_admin else "",
         why=why(found, latest_offer, classification, labels, language,
@@ -138,6 +145,23 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
 def _latest(events: list[Event], type_: str) -> dict[str, Any]:
     """The data of the latest event of this type (empty when there is none)."""
     return next((e.data or {} for e in reversed(events) if e.type == type_), {})
+
+
+def crisis_why(classification: Classification) -> list[str]:
+    """The phrases and the readers that made the desk read a request as a crisis."""
+    from desk.classify.crisis import MEANING_GREY, WORDS_GREY
+
+    reading = classification.crisis_reading or {}
+    why = []
+    if reading.get("phrases"):
+        why.append(str(_l("De vraag bevat deze woorden: %(phrases)s", phrases=", ".join(
+            f"‘{p}’" for p in reading["phrases"][:5]))))
+    if (reading.get("words") or 0) >= WORDS_GREY:
+        why.append(str(_l("Het woordgebruik lijkt op dat van eerdere crisisberichten.")))
+    if (reading.get("meaning") or 0) >= MEANING_GREY:
+        why.append(str(_l("Wat er staat, lijkt qua betekenis op eerdere crisisberichten, ook al "
+                          "zijn de woorden anders.")))
+    return why or [classification.reason or ""]
 
 
 def crisis_open(found: HelpRequest) -> bool:
@@ -212,6 +236,8 @@ def allowed(found: HelpRequest, user: User, open_offer: Offer | None, *,
             actions.add("spam")
         if crisis_open:
             actions.add("crisis_handled")
+        if found.status not in ("spam", "withdrawn"):
+            actions |= {"write", "called"}
     return actions
 
 
