@@ -106,7 +106,7 @@ def test_a_crisis_gets_help_lines_and_the_central_team_an_urgent_alert(app, smtp
     assert "1813" in receipt and "112" in receipt
     alert = sent("crisis", smtp)
     assert alert["Subject"].endswith("DRINGEND: een vraag lijkt op een crisis")
-    assert smtp.messages[-1][0] == ["centraal@desk.example", team]  # CENTRAL_EMAIL and admins
+    assert set(smtp.messages[-1][0]) == {"centraal@desk.example", team}  # CENTRAL_EMAIL, admins
     assert CRISIS_TEXT in plain(alert) and request.requester.email in plain(alert)
     assert f"/requests/{request.reference}" in plain(alert)  # a link to the request page
     assert notes("needs_triage") == []  # one alert, the urgent one
@@ -265,7 +265,7 @@ def test_a_bounce_marks_the_address_and_tells_the_central_team(app, smtp):
     assert mail.state == "applied" and address in mail.note
     assert db.session.get(Undeliverable, address) is not None
     alert = plain(sent("undeliverable", smtp))
-    assert smtp.messages[-1][0] == [team]
+    assert set(smtp.messages[-1][0]) == {"centraal@desk.example", team}
     assert address in alert and request.reference in alert
     assert not any(n.recipient == "requester" for n in notes("undeliverable"))  # no answer
 

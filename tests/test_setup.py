@@ -91,6 +91,9 @@ def test_production_refuses_unsafe_settings(monkeypatch):
     with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):  # mails would link to localhost
         Config().check()
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://hulp.burgersaanzet.be")
+    with pytest.raises(RuntimeError, match="CENTRAL_EMAIL"):  # crisis alerts need a mailbox
+        Config().check()
+    monkeypatch.setenv("CENTRAL_EMAIL", "centraal@burgersaanzet.be")
     config = Config()
     config.check()
     assert config.SQLALCHEMY_DATABASE_URI.startswith("postgresql+psycopg://")
