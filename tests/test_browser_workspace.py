@@ -116,7 +116,7 @@ def test_the_central_team_handles_a_crisis_and_corrects_its_themes(site, page, s
     assert page.get_by_text("De thema's zijn verbeterd.").is_visible()
     assert page.get_by_text("Verbeterd door een medewerker.").is_visible()
 
-    page.get_by_label("Wat is er gedaan? (niet verplicht)").fill("Gebeld; ze heeft 1813 gebeld.")
+    page.get_by_label("Crisis opgevolgd: wat is er gedaan?").fill("Gebeld; ze heeft 1813 gebeld.")
     page.get_by_role("button", name="Crisis opgevolgd").click()
     assert page.locator(".staff-timeline").get_by_text("Gebeld; ze heeft 1813 gebeld.").is_visible()
     page.get_by_role("link", name="Triage").click()

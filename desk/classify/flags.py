@@ -39,7 +39,7 @@ _CRISIS = {
         r"\b(pillen|pilletjes|medicijnen|slaappillen|medicatie) (\w+ ){0,3}(verzameld|gespaard|"
         r"opgespaard|bijeen|klaarliggen|klaar liggen|klaargelegd|liggen klaar)",
         r"\b(alle|al mijn|een doos|een hele doos) (pillen|slaappillen|medicijnen) (in ?nemen|"
-        r"innemen|slikken|pakken)", r"\boverdosis",
+        r"innemen|slikken|pakken)",
         r"\bvan (de|een|het) (brug|dak|flat|toren) (te )?(springen|spring|af)",
         r"\bvoor (de|een) (trein|tram|auto|vrachtwagen) (te )?(springen|spring|lopen)",
         r"\bafscheidsbrie(f|ven)", r"\bafscheid (genomen|nemen|te nemen) van (iedereen|alles)",
@@ -60,7 +60,8 @@ _CRISIS = {
         r"\b(je|il|elle) (me|se) (scarifie|mutile)",
         r"\bals (ge|je|u|jullie) dit leest\b.{0,40}\b(niet meer|weg|te laat)",
         r"\b(samen|allebei|met hem|met haar) (uit het leven|eruit|er uit) (stappen|gaan)",
-        r"\b(wil|wilt|wilde|willen) (\w+ ){0,2}sterven\b", r"\bdood (wil|wilt|wou)\b",
+        r"\b(wil|wilt|wilde|willen) (gewoon |liever |echt |nu )?sterven\b",
+        r"\bdood (wil|wilt|wou)\b",
         r"\b(mezelf|zichzelf|mij|me) (\w+ ){0,3}(te )?(doden|ombrengen|van het leven beroven)",
         r"\been (eind|einde) (\w+ )?(maken|te maken|maakt) aan (mijn|zijn|haar|m'n) leven",
         r"\b(voor|onder) (den|de|een) (trein|tram|bus) (\w+ )?(smijten|gooien|werpen|springen)",
@@ -77,7 +78,8 @@ _CRISIS = {
         r"\b(veux|veut|vais|voudrais|envie de|pense a|penser a|menace de) (me|se|te) tuer\b",
         r"\bmettre fin a (ma|mes|sa|ses|tes) (vie|jours)",
         r"\b(me|se|te) foutre en l'?air", r"\b(me|se) pendre\b",
-        r"\b(plus|pas) (d'?)?envie de vivre", r"\b(veux|veut|voudrais|voulais|envie de) mourir",
+        r"\b(plus|pas) (d'?)?envie de vivre",
+        r"(?<!pas que je )(?<!pas que )\b(veux|veut|voudrais|voulais|envie de) mourir",
         r"\bne (veux|veut|voudrais) plus (vivre|etre la|me reveiller|exister)",
         r"\bplus (la )?force de (vivre|continuer)",
         r"\bmieux (sans moi|si je n'?etais (plus )?la)", r"\bplus (d'|de )?(interet|raison|sens)"
@@ -99,7 +101,8 @@ _CRISIS = {
         r"(\w+ )?suicidal\b", r"\b(wrote|left|found|writing) (a |his |her |my )?suicide note",
         r"\b(think|thinking|thought|thoughts) (\w+ ){0,2}(about|of) (suicide|dying|ending it)",
         r"\b(don'?t|do not|doesn'?t|does not|dont) want to (live|be alive|be here|wake up|exist)",
-        r"\b(want|wanna|wish) (to )?(die|be dead|disappear forever)\b", r"\bbetter off dead",
+        r"\b(want|wish) to (die|be dead|disappear forever)\b", r"\bwanna die\b",
+        r"\bbetter off dead",
         r"\btake (my|his|her) (own )?life", r"\b(hurt|hurting|harm|harming|cut|cutting) "
         r"(myself|himself|herself|themselves)", r"\b(i|he|she|they) (\w+ )?self[- ]?harm",
         r"\bbetter off without me", r"\bno (point|reason) (in )?(living|going on|to live)",
@@ -107,7 +110,7 @@ _CRISIS = {
         r"\bgoodbye (letter|note|letters|notes)", r"\b(wrote|writing|written) (\w+ ){0,3}goodbye",
         r"\bgive away (my|all my) (things|stuff|belongings)",
         r"\b(saved|saving|stockpil\w*|hoard\w*) (\w+ ){0,2}(up )?(pills|tablets|meds|medication)",
-        r"\b(bought|have|got) (a|the) rope\b", r"\boverdose\b",
+        r"\b(bought|have|got) (a|the) rope\b",
         r"\bjump (off|from|in front of) (a|the)", r"\bcan'?t go on\b",
         r"\bno reason (left )?to (live|get up)", r"\b(won'?t|will not) be (a burden|here) "
         r"(for )?(much )?(longer|anymore)",
@@ -132,7 +135,8 @@ _CRISIS = {
         r"\b(hits|beats|hit|beat|chokes|choked|kicks|kicked|strangled) (me|her|him|us)\b",
         r"\bthreaten(s|ed|ing)? to (kill|hurt)",
         r"\bafraid (of|for) my (husband|partner|boyfriend|life|ex)", r"\bhiding (in|from)\b",
-        r"\b(kill|hurt) (me|us|her|him|the kids)\b",
+        r"\b(he|she|they|my (husband|partner|boyfriend|ex|father|dad|son))('ll| will| is going "
+        r"to| is gonna| wants to| threatened to) (hurt|kill)",
     ],
     "child": [
         r"\b(misbruikt|misbruikte) (me|mij|haar|hem|mijn|onze)\b",
@@ -169,18 +173,19 @@ _CRISIS = {
         r"\bsend them to everyone", r"\b(envoyer|publier) (les|ses|mes) photos",
     ],
     "danger": [
-        r"\bacuut gevaar", r"\bin (direct|acuut|levens)gevaar", r"\blevensgevaar",
-        r"(?<!pas )\ben danger\b", r"\bdanger immediat", r"\bin (immediate )?danger\b",
+        r"(?<!geen )\bacuut gevaar", r"\bin (direct|acuut|levens)gevaar", r"\blevensgevaar",
+        r"(?<!pas )\ben danger\b", r"\bdanger immediat", r"(?<!not )\bin (immediate )?danger\b",
         r"\bwapen\b", r"\bgeweer\b", r"\bune arme\b", r"\ba (gun|knife|weapon)\b",
         r"\bgevallen\b.{0,60}\b(niet|ni|nie) (meer )?(recht|op)", r"\b(will|gonna|going to) "
-        r"(hurt|kill) (me|her|him|us)", r"\b(pijn|kwaad) (aan )?(doen|te doen)\b",
+        r"(hurt|kill) (me|her|him|us)\b(?! if)", r"\b(pijn|kwaad) (aan )?(doen|te doen)\b",
         r"\b(il|elle|on|ils) va (me|nous|la|le) (tuer|frapper)",
         r"\b(kan|kon|geraakt|raakt) (\w+ )?(niet|ni|nie) (meer )?(recht|op ?staan|overeind)",
         r"\bligt (al )?(\w+ ){0,3}op de (grond|vloer)", r"\bcan'?t get up\b",
         r"\b(lying|lies|fell) on the floor",
         r"\b(ne peut|n'arrive) (plus )?(pas )?a se (relever|lever)",
         r"\b(par terre|au sol) depuis",
-        r"\b(geen|niks|niets) (meer )?(te )?eten\b.{0,60}\b(dagen|kinderen|kind)",
+        r"\b(0|twee|drie|vier) dagen (niks|niets|geen) (meer )?(te )?eten\b",
+        r"\b(geen|niks|niets) (meer )?(te )?eten sinds\b",
         r"\b(op straat|buiten|in de auto|in (het|een) park|onder (een|de) brug) (\w+ ){0,3}"
         r"(slapen|geslapen|slaap|liggen)", r"\b(slapen|slaap|sliepen|geslapen) (\w+ ){0,3}"
         r"(op straat|buiten|in de auto|in (het|een) park|onder (een|de) brug)",
@@ -199,7 +204,7 @@ _CRISIS = {
         r"(pris|took)", r"\blocks (the|me in|the door)",
         r"\barrive (plus|pas) a se (re)?lever", r"\b(dors|dort|dormons) (\w+ ){0,3}(gare|parc|"
         r"rue|voiture)", r"\b(sleep|sleeping) (\w+ ){0,2}(park|station|street)",
-        r"\bsee you tonight\b", r"\b(kill|tue|tuer) (her|him|la|le)\b",
+        r"\bsee you tonight\b", r"\bkill (her|him)\b", r"\b(va|veut) (la|le) tuer\b",
         r"\b(peur|afraid) (qu'?il|that he) (la|le|me|will) (tue|kill)",
     ],
 }
@@ -220,7 +225,11 @@ _NOT_CRISIS = [
     r"\b(module|sessie|session|infoavond|atelier|former|formation|repérer|reperer|spot|"
     r"recognis|recogniz|herkennen|council|conseil communal|meerjarenplan|multi-year|position "
     r"paper|subsidie|podcast|debat|debate|expert|spreker|speaker|intervenant|cijfers|figures|"
-    r"chiffres|statisti)\w*",
+    r"chiffres|statisti|cursus|course)\w*",
+    # the past told as past: "in 2015", "when I arrived", "al vier jaar weg"
+    r"\b(in|en) 0\b(?! (dagen|days|jours|weken|weeks|semaines|uur|hours|heures|minuten))",
+    r"\b(when i (arrived|came)|toen ik (aankwam|hier kwam)|quand je suis arrivee?)\b",
+    r"\b(al|since|depuis) 0 (jaar|years|ans)\b", r"\b(ben|zijn) (daar )?(al )?(0 jaar )?weg\b",
 ]
 _PRESENT = [  # present-tense danger that no context explains away
     r"\b(vanavond|vannacht|nu meteen|op dit moment|tonight|right now|ce soir|cette nuit|"

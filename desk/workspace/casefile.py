@@ -149,18 +149,20 @@ def _latest(events: list[Event], type_: str) -> dict[str, Any]:
 
 def crisis_why(classification: Classification) -> list[str]:
     """The phrases and the readers that made the desk read a request as a crisis."""
-    from desk.classify.crisis import MEANING_GREY, WORDS_GREY
-
     reading = classification.crisis_reading or {}
     why = []
-    if reading.get("phrases"):
-        why.append(str(_l("De vraag bevat deze woorden: %(phrases)s", phrases=", ".join(
-            f"‘{p}’" for p in reading["phrases"][:5]))))
-    if (reading.get("words") or 0) >= WORDS_GREY:
-        why.append(str(_l("Het woordgebruik lijkt op dat van eerdere crisisberichten.")))
-    if (reading.get("meaning") or 0) >= MEANING_GREY:
-        why.append(str(_l("Wat er staat, lijkt qua betekenis op eerdere crisisberichten, ook al "
-                          "zijn de woorden anders.")))
+    for reason in reading.get("why") or []:
+        if reason == "phrases":
+            why.append(str(_l("De vraag bevat deze woorden: %(phrases)s", phrases=", ".join(
+                f"‘{p}’" for p in reading.get("phrases", [])[:5]))))
+        elif reason == "words":
+            why.append(str(_l("Het woordgebruik lijkt op dat van eerdere crisisberichten.")))
+        elif reason == "meaning":
+            why.append(str(_l("Wat er staat, lijkt qua betekenis op eerdere crisisberichten, ook "
+                              "al zijn de woorden anders.")))
+        elif reason == "both":
+            why.append(str(_l("Woorden en betekenis wijzen allebei een beetje in die richting: "
+                              "liever een mens die het leest.")))
     return why or [classification.reason or ""]
 
 
