@@ -65,6 +65,7 @@ translations-extract: install
 
 bench: install services
 	$(BIN)/python bench/classify.py
+	$(BIN)/python bench/crisis.py
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/pipeline.py

@@ -58,12 +58,12 @@ def digest_of_shipped() -> str:
     """Names the shipped model: it changes when the corpus (or the model code) changes."""
     import hashlib
 
-    from desk.classify import features, flags, model, text
+    from desk.classify import features, flags, meaning, model, text
 
     sha = hashlib.sha256()
     for path in training_files():
         sha.update(path.read_bytes())
-    for module in (features, model, text, flags):  # a change of code is a change of model
+    for module in (features, model, text, flags, meaning):  # a change of code is a change of model
         sha.update(Path(module.__file__).read_bytes())
     return sha.hexdigest()[:12]
 
