@@ -54,23 +54,34 @@ def pieces(text: str) -> list[str]:
     return [text] + (parts if len(parts) > 1 else [])
 
 
-_known: dict[str, np.ndarray] = {}  # text -> its features: a retraining reads the corpus again
-KNOWN_LIMIT = 50_000
+# Training texts -> their features: a retraining in the same process reads the corpus again.
+# Requests being read are never kept here.
+_known: dict[str, np.ndarray] = {}
+KNOWN_LIMIT = 20_000
 
 
-def features(texts: list[str]) -> np.ndarray:
-    """(len(texts), 1024): each text's vector beside the maximum over its sentences'."""
+def features(texts: list[str], *, remember: bool = False) -> np.ndarray:
+    """(len(texts), 1024): each text's vector beside the maximum over its sentences'.
+    `remember`: keep them for the next training (training texts only)."""
+    if not remember:
+        return _features(texts)
     if len(_known) + len(texts) > KNOWN_LIMIT:
         _known.clear()
     new = list(dict.fromkeys(t for t in texts if t not in _known))
-    parts = [pieces(text) for text in new]
-    vectors = embed([p for group in parts for p in group])
-    start = 0
-    for text, group in zip(new, parts, strict=True):
-        block = vectors[start:start + len(group)]
-        _known[text] = np.concatenate([block[0], block.max(axis=0)])
-        start += len(group)
+    for text, row in zip(new, _features(new), strict=True):
+        _known[text] = row
     return np.asarray([_known[t] for t in texts], dtype=np.float32).reshape(len(texts), FEATURES)
+
+
+def _features(texts: list[str]) -> np.ndarray:
+    parts = [pieces(text) for text in texts]
+    vectors = embed([p for group in parts for p in group])
+    rows, start = [], 0
+    for group in parts:
+        block = vectors[start:start + len(group)]
+        rows.append(np.concatenate([block[0], block.max(axis=0)]))
+        start += len(group)
+    return np.asarray(rows, dtype=np.float32).reshape(len(texts), FEATURES)
 
 
 def score(text: str, coef: np.ndarray, bias: float) -> float:

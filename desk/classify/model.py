@@ -262,8 +262,8 @@ def train(examples: list[Example], *, note: str = "") -> ThemeModel:
 
     crisis_coef, crisis_bias = head([e.crisis for e in examples])
     spam_coef, spam_bias = head([e.spam for e in examples])
-    meaning_coef, meaning_bias = meaning.fit(meaning.features([e.text for e in examples]),
-                                             [e.crisis for e in examples], C_MEANING)
+    vectors = meaning.features([e.text for e in examples], remember=True)
+    meaning_coef, meaning_bias = meaning.fit(vectors, [e.crisis for e in examples], C_MEANING)
 
     digest = examples_digest(examples)
     now = datetime.now(UTC)
