@@ -54,6 +54,11 @@ def run_all(port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # A second Ctrl-C or kill must not cut the clean-up short: it ends with SIGKILL for
+        # whatever still runs (a Celery worker whose pool children were signalled with it can
+        # hang in billiard's pool teardown).
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for child in children.values():
             _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + 10
