@@ -53,6 +53,7 @@ _CRISIS = {
         r"\bbeter (zou zijn|is|was) als (ik|hij|zij|ze|we|wij) er niet (meer )?(was|waren|ben|is)",
         r"\b(geen|gene) (uitweg|uitweg meer|zin meer (in|om te|om) (leven|verder))",
         r"\bleven heeft geen zin( meer)?", r"\bgeen reden meer om (te leven|verder|op te staan)",
+        r"\ber\b.{0,30}\been (eind|einde) aan\b", r"\b(er )?samen (er )?uit (te )?stap",
         r"\bniet lang (meer )?(tot last|een last)", r"\b(tot|ten) last (zijn|ben) voor iedereen",
         r"\b(armen|polsen|benen|arm|pols|dijen) (\w+ )?(gesneden|snijden|opengesneden|krassen)",
         r"\b(snij|snijd|snijdt|snijden|kras|krast) (zich|zichzelf|mezelf|me|mij)\b",
@@ -150,7 +151,7 @@ _CRISIS = {
         r"\benfants? seuls?\b.*\b(jours|nuit)",
         r"\b(wordt|worden|zijn|is|zit|zitten) (\w+ ){0,2}alleen (thuis )?(gelaten|achtergelaten|"
         r"opgesloten)", r"\b(zit|zitten|wordt|worden) (\w+ ){0,2}opgesloten (in|op)",
-        r"\b(dagen|nachten) (alleen|zonder (eten|ouders|toezicht))",
+        r"(?<!hele )\b(dagen|nachten) (alleen|zonder (eten|ouders|toezicht))",
         r"\benferme(e|s|es)? (dans|a la maison|depuis|seule?s?)",
         r"\blaisse(e|es|s|nt)? seule?s?\b",
         r"\b(leave|leaves|left) (their|his|her|the) (\w+ )?(kids|children|child|baby|son|"
@@ -227,7 +228,6 @@ _NOT_CRISIS = [
     r"paper|subsidie|podcast|debat|debate|expert|spreker|speaker|intervenant|cijfers|figures|"
     r"chiffres|statisti|cursus|course)\w*",
     # the past told as past: "in 2015", "when I arrived", "al vier jaar weg"
-    r"\b(in|en) 0\b(?! (dagen|days|jours|weken|weeks|semaines|uur|hours|heures|minuten))",
     r"\b(when i (arrived|came)|toen ik (aankwam|hier kwam)|quand je suis arrivee?)\b",
     r"\b(al|since|depuis) 0 (jaar|years|ans)\b", r"\b(ben|zijn) (daar )?(al )?(0 jaar )?weg\b",
 ]
