@@ -96,9 +96,18 @@ def test_too_short_to_file_still_shows_the_help_lines(client):
     assert answer.status_code == 422 and 'href="tel:1813"' in page and "ik wil dood" in page
 
 
-def test_a_calm_request_gets_the_usual_promise_and_no_help_lines(client):
-    page = client.post("/", data=VALID, follow_redirects=True).get_data(as_text=True)
-    assert "enkele werkdagen" in page and 'href="tel:1813"' not in page
+@pytest.mark.parametrize(("language", "words"), [
+    ("nl", VALID["description"]),
+    ("nl", "Wij zoeken vrijwilligers die met de trein naar ons buurthuis in Gent kunnen komen."),
+    ("fr", "Je cherche de l'aide pour mes papiers et pour organiser mes médicaments."),
+    ("en", "We are new in Leuven and look for other parents to meet on Saturdays."),
+])
+def test_a_calm_request_gets_the_usual_promise_and_no_help_lines(client, language, words):
+    page = client.post("/", data={**VALID, "description": words, "language": language},
+                       follow_redirects=True).get_data(as_text=True)
+    assert 'href="tel:112"' not in page
+    assert ("enkele werkdagen" in page or "few working days" in page
+            or "quelques jours ouvrables" in page)
 
 
 def test_a_crisis_alert_goes_to_the_central_mailbox_on_a_fresh_install(app, smtp):

@@ -303,13 +303,13 @@ _VOWELS = set("aeiouy")
 # Words that make the confirmation page show the help lines at once, before the readers in the
 # worker have spoken: broad on purpose (help lines shown to a calm person cost little; help lines
 # missing for a person in danger cost a great deal).
-_ALARM = re.compile(r"\b(dood|doden|sterven|zelfmoord|zelfdoding|suicid\w*|afscheid\w*|einde aan|"
-                    r"van kant|pillen|slaappillen|touw|brug|trein|mes|wapen|geweld|slaat|sloeg|"
-                    r"misbruik\w*|bedreig\w*|gevaar|opgesloten|noodgeval|op straat|mourir|mort|"
-                    r"tuer|finir|frapp\w*|bat|battu\w*|violence\w*|abus\w*|menac\w*|danger|"
-                    r"couteau|adieu|pilules|medicaments|dehors|die|dying|dead|kill\w*|end it|"
-                    r"hurt|harm|abuse\w*|violent|threat\w*|knife|gun|rope|pills|goodbye|"
-                    r"prostitu\w*|grooming|loverboy|traffick\w*|passport|paspoort|passeport)\b")
+_ALARM = re.compile(
+    r"\b(dood|doden|sterven|zelfmoord|zelfdoding|suicid\w*|afscheidsbrie\w*|einde aan|van kant|"
+    r"pillen|slaappillen|touw|wapen|geweld|slaat|sloeg|misbruik\w*|bedreig\w*|gevaar|"
+    r"opgesloten|noodgeval|op straat|vermoord\w*|mourir|tuer|en finir|frapp\w*|battu\w*|"
+    r"violences?|abus|menac\w*|danger|couteau|adieu|dans la rue|to die|dying|dead|kill\w*|"
+    r"end it|hurt|harm|abuse\w*|violent|threat\w*|knife|gun|rope|pills|goodbye|overdos\w*|"
+    r"prostitu\w*|grooming|loverboy|traffick\w*|mensenhandel)\b")
 
 
 def alarm_at_filing(text: str) -> bool:
