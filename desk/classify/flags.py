@@ -253,6 +253,18 @@ _SPAM = [
     r"ranking|followers)\b", r"\b(pills?|pillen|gelules) (\w+ )?(kopen|buy|acheter)",
     r"\b(hot|sexy|lonely) (girls|ladies|women|singles|meiden)", r"\burltoken\b",
     r"\b(marabout|voyant|medium)\b", r"\b(verdien|earn|gagner) (\w+ ){0,3}(euro|eur|€|\$)",
+    # Families of spam a desk's form receives: phishing, parcels and customs fees, inheritances,
+    # quotes and offers, diets, dating, "your own boss".
+    r"\b(via|through) (de volgende|deze|onderstaande|this|the following) link",
+    r"\b(cliquant|klik|click) (ici|hier|here)", r"\b(bevestig|confirm|confirmer) (uw|your|vos)",
+    r"\b(geblokkeerd|blocked|bloque)\b", r"\b(uw|your|votre) (pakket|package|parcel|colis)\b",
+    r"\b(verzendkosten|frais de (douane|port)|shipping fee)", r"\b(erfenis|inheritance|heritage)",
+    r"\b(offerte|devis|quote)\b", r"\b(referencement|webdesign|redesign|visiteurs|visitors)\b",
+    r"\b(offre de (credit|pret)|consolidatielening|rachat de credits?|zonder papierwerk)",
+    r"\b(eigen baas|passief inkomen|passive income|own boss)", r"\b(wondermiddel|miracle\w*|"
+    r"maigrir|vermageren|afvallen|lose weight)\b", r"\b(rencontres?|schatje|snap|snapchat)\b",
+    r"\b(bel|sms|call|text) (ons|us|of sms|or text)\b",
+    r"\b(test|testing) (test|0|het formulier|dit formulier)",
 ]
 
 
@@ -341,16 +353,20 @@ def spam_signals(text: str, tokens: list[str]) -> list[str]:
     return found
 
 
+# Runs along a keyboard row, and a syllable typed again and again ("asdasd").
+_KEYBOARD = re.compile(r"asdf|sdfg|qwer|wert|zxcv|hjkl|jkl|uiop|(\w{2,3})\1\1?")
+
+
 def looks_like_gibberish(tokens: list[str]) -> bool:
     """Keyboard mashing: words without vowels, or long runs of consonants, most of the text."""
     letters = [t for t in tokens if t.isalpha()]
-    if len(letters) < 2:
+    if not letters or len(letters) == 1 and len(letters[0]) < 8:
         return False
     odd = 0
     for token in letters:
         vowels = sum(1 for c in token if c in _VOWELS)
         longest = max((len(run) for run in re.split(r"[aeiouy]+", token)), default=0)
         if vowels == 0 and len(token) > 2 or longest >= 5 or (
-                len(token) >= 6 and len(set(token)) <= 2):
+                len(token) >= 6 and len(set(token)) <= 2) or _KEYBOARD.search(token):
             odd += 1
     return odd / len(letters) >= 0.4
