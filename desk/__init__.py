@@ -15,7 +15,11 @@ from desk.extensions import mail as mailer  # not "mail": that name is the desk.
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    from desk.web import IdConverter, StrictJSON
+
+    Flask.json_provider_class = StrictJSON
     app = Flask(__name__, template_folder="../templates", instance_relative_config=False)
+    app.url_map.converters["int"] = IdConverter
     config = Config()
     for key, value in (overrides or {}).items():
         setattr(config, key, value)

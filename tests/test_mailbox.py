@@ -52,3 +52,12 @@ def test_the_mailbox_is_closed_to_path_tricks_and_off_in_production(app, tmp_pat
     off = make_app(MAILBOX_PAGE=False)
     assert off.test_client().get("/mailbox").status_code == 404
     assert re.search("No mail yet", client.get("/mailbox").get_data(as_text=True))
+
+
+def test_the_mailbox_answers_only_on_this_machine(app, tmp_path):
+    app.config.update(MAIL_SINK_DIR=str(tmp_path), MAILBOX_PAGE=True)
+    client = app.test_client()
+    assert client.get("/mailbox").status_code == 200
+    assert client.get("/mailbox", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 404
+    app.config.update(MAILBOX_PAGE=False)
+    assert client.get("/mailbox").status_code == 404

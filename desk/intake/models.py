@@ -8,6 +8,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.extensions import db
+from desk.ids import LARGEST_ID
 from desk.timeutil import utcnow
 
 KINDS = ("burger", "vereniging", "bestuur", "professional")
@@ -31,8 +32,7 @@ STATUSES = (
 WITHDRAWABLE = frozenset(STATUSES) - {"resolved", "closed", "withdrawn", "spam"}
 
 REFERENCE_PREFIX = "BAZ"
-_REFERENCE = re.compile(r"^BAZ-(\d{4})-(\d{6,10})$")
-_LARGEST_ID = 2**31 - 1  # the id column is a PostgreSQL integer
+_REFERENCE = re.compile(r"^BAZ-([0-9]{4})-([0-9]{6,10})$")
 _BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
@@ -115,6 +115,6 @@ def make_reference(request_id: int, created_at: datetime) -> str:
 def parse_reference(reference: str) -> tuple[int, int] | None:
     """(year, id) from a reference, or None when it is not one of ours."""
     match = _REFERENCE.match(reference.strip().upper())
-    if not match or int(match.group(2)) > _LARGEST_ID:
+    if not match or int(match.group(2)) > LARGEST_ID:
         return None
     return int(match.group(1)), int(match.group(2))

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, insert, select
 from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import resolve
+from desk.ids import database_id
 from desk.intake.models import HelpRequest, Requester, make_reference, parse_reference
 from desk.outbox.relay import CHANNEL
 from desk.outbox.services import enqueue
@@ -229,10 +230,10 @@ def find_by_token(token: str, *, for_update: bool = False) -> HelpRequest | None
     if not token or len(token) > 100:
         return None
     if "." in token:  # a mail token; form tokens are URL-safe base64, without dots
-        number, _, _signature = token.partition(".")
-        if not number.isdigit() or len(number) > 12:
+        number = database_id(token.partition(".")[0])
+        if number is None:
             return None
-        query = select(HelpRequest).where(HelpRequest.id == int(number))
+        query = select(HelpRequest).where(HelpRequest.id == number)
         found = db.session.scalar(query.with_for_update() if for_update else query)
         if found is None or not hmac.compare_digest(
                 mail_token(found.id, found.status_token_hash), token):

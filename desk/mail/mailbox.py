@@ -25,9 +25,13 @@ _NAME = re.compile(r"^[\w.-]{1,100}\.eml$")
 REPLY_LIMIT = 10_000
 
 
+LOOPBACK = ("127.0.0.1", "::1")
+
+
 @bp.before_request
 def only_when_enabled():  # type: ignore[no-untyped-def]
-    if not current_app.config["MAILBOX_PAGE"]:
+    # Reset links and everyone's mail: only for the person at this machine.
+    if not current_app.config["MAILBOX_PAGE"] or request.remote_addr not in LOOPBACK:
         abort(404)
 
 

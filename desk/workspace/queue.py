@@ -17,6 +17,7 @@ from desk.classify.model import THEMES
 from desk.classify.models import Classification
 from desk.extensions import db
 from desk.geo.lookup import municipalities
+from desk.ids import LARGEST_ID
 from desk.intake.models import KINDS, HelpRequest, Requester, make_reference, parse_reference
 from desk.partners.models import Partner
 from desk.routing.models import Offer
@@ -139,12 +140,18 @@ def _cursor(sort: str, row: Any) -> str:
 
 
 def _read_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The cursor a page link carries; a crafted one (no time zone, a year the desk never saw,
+    an id beyond the column, Infinity) is ignored: the queue starts from the top."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         at, id_ = json.loads(raw)
-        return datetime.fromisoformat(at), int(id_)
+        moment = datetime.fromisoformat(at)
     except (ValueError, TypeError):
         return None
+    if type(id_) is not int or not 0 < id_ <= LARGEST_ID or moment.tzinfo is None or not (
+            2000 <= moment.year <= 2200):
+        return None
+    return moment, id_
 
 
 def search(user: User, filters: Filters, *, now: datetime | None = None,
