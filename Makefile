@@ -24,7 +24,7 @@ install: $(BIN)/.installed $(MO)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) desk seed
-	$(FLASK) desk classify </dev/null  # trains the shipped model once (seconds), then cached
+	$(FLASK) desk classify </dev/null  # trains the shipped model once (about 90 s), then cached
 	PORT=$(PORT) $(FLASK) desk run-all
 
 # PostgreSQL and Redis: use what runs, start what is installed, install what is missing.
