@@ -91,7 +91,7 @@ def test_crisis_goes_to_central_triage_never_to_routing(app):
 @pytest.mark.parametrize("text", [
     pytest.param("Sinds mijn vrouw vorig jaar overleed voel ik me zo alleen. De dagen zijn lang.",
                  marks=pytest.mark.xfail(strict=True, reason="known defect: the meaning reader "
-                                         "reads this short, sad grief text as a crisis (0.99)")),
+                                         "reads this short, sad grief text as a possible crisis")),
     "Als gemeente willen we een actieplan zelfmoordpreventie opstellen voor onze jongeren.",
     "Ik word gek van al die rekeningen, ik weet niet meer hoe ik alles moet betalen.",
 ])
