@@ -132,33 +132,60 @@ def test_a_coordinator_accepts_by_replying(app):
     assert offer.answered_by.startswith("user:")  # the coordinator's own account
 
 
-def test_a_decline_by_reply_in_the_thread_moves_the_request_on(app):
-    from desk.mail.threading import notification_message_id
+def test_a_decline_in_the_thread_alone_waits_for_a_person_the_reply_address_acts(app):
+    from desk.mail.threading import notification_message_id, reply_address
     from desk.notify.models import Notification
+    from desk.routing import offers
 
     request, offer = offered_request()
     note = db.session.scalar(select(Notification).where(Notification.kind == "offer"))
     note.state, note.message_id = "sent", notification_message_id(note.id)
     db.session.commit()
-    mail = take_in(reply("desk@desk.example", "Weiger: geen buddy vrij tot januari.",
-                         extra=f"In-Reply-To: {note.message_id}\r\n"))
+    # The thread alone (a Message-ID anyone who saw the mail knows) never acts.
+    threaded = take_in(reply("desk@desk.example", "Weiger: geen buddy vrij tot januari.",
+                             extra=f"In-Reply-To: {note.message_id}\r\n"))
+    assert threaded.state == "held" and "thread" in threaded.note
+    db.session.refresh(offer)
+    assert offer.status == "offered"
+    # Our reply address, from the coordinator it was sent to: acts.
+    mail = take_in(reply(reply_address(request.id, f"partner:{offer.partner_id}"),
+                         "Weiger: geen buddy vrij tot januari."))
     assert mail.state == "applied"
     db.session.refresh(offer)
     assert offer.status == "declined" and offer.reason == "geen buddy vrij tot januari."
-    from desk.routing import offers
-
     assert offers.open_offer(request).partner.slug == "domo"
 
 
 def test_the_requester_writes_back_and_it_shows_on_the_status_page(app):
     from desk.intake.requester import public_timeline
+    from desk.mail.threading import reply_address
 
     request, _ = offered_request()
-    mail = take_in(reply("desk@desk.example", "Ik ben overdag bereikbaar, niet op woensdag.",
+    by_subject = take_in(reply("desk@desk.example", "Mijn nieuwe rekeningnummer is BE00 …",
+                               subject=f"Re: [{request.reference}] Uw vraag",
+                               sender=request.requester.email))
+    assert by_subject.state == "held"  # a From: and a reference prove nothing
+    mail = take_in(reply(reply_address(request.id, "requester"),
+                         "Ik ben overdag bereikbaar, niet op woensdag.",
                          subject=f"Re: [{request.reference}] Uw vraag",
                          sender=request.requester.email))
     assert mail.state == "applied"
     assert public_timeline(request)[-1].text == "Ik ben overdag bereikbaar, niet op woensdag."
+
+
+def test_a_stranger_at_a_leaked_reply_address_or_a_failed_signature_acts_on_nothing(app):
+    from desk.mail.threading import reply_address
+
+    request, offer = offered_request()
+    address = reply_address(request.id, f"partner:{offer.partner_id}")
+    stranger = take_in(reply(address, "Aanvaard", sender="someone@else.example"))
+    assert stranger.state == "held" and "not the partner" in stranger.note
+    spoofed = take_in(reply(address, "Aanvaard", extra="Authentication-Results: mx.desk.example;"
+                            " dkim=fail; spf=softfail; dmarc=fail header.from=armentekort.example"
+                            "\r\n"))
+    assert spoofed.state == "held" and "DMARC" in spoofed.note
+    db.session.refresh(offer)
+    assert offer.status == "offered"
 
 
 @pytest.mark.parametrize("case", ["stranger", "forged", "nothing"])

@@ -277,7 +277,7 @@ def test_a_bounce_marks_the_address_and_tells_the_central_team(app, smtp):
     db.session.commit()
     assert "undeliverable" in db.session.get(Notification, resolved.id).last_error
     # ... until that person writes in again: their mailbox works.
-    take_in(reply("desk@desk.example", "Bedankt voor alles!", sender=address,
+    take_in(reply(reply_address(request.id, "requester"), "Bedankt voor alles!", sender=address,
                   subject=f"Re: [{request.reference}] Uw vraag"))
     assert db.session.get(Undeliverable, address) is None
 
@@ -310,3 +310,17 @@ def test_resolving_tells_the_requester_and_frees_the_partner(app, smtp, client):
     assert "afgerond" in mail and "buurthuis" in mail
     with pytest.raises(offers.RoutingError):
         offers.resolve(offers.lock_request(request.id), "user:2")
+
+
+def test_a_forged_bounce_silences_nobody(app, smtp):
+    team = central_team()
+    request, _ = accepted_request()
+    first = sent("accepted", smtp)
+    # No mail of ours inside: naming a coordinator and an admin marks neither.
+    forged = take_in(bounce("<nothing-of-ours@elsewhere.example>",
+                            "coordinator@armentekort.example"))
+    assert forged.state == "held" and "nothing marked" in forged.note
+    assert db.session.get(Undeliverable, "coordinator@armentekort.example") is None
+    # Our mail inside, but a report naming someone that mail never went to: nothing marked.
+    stray = take_in(bounce(first["Message-ID"], team))
+    assert stray.state == "held" and db.session.get(Undeliverable, team) is None

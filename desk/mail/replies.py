@@ -84,6 +84,8 @@ def process_many(inbound_ids: list[int]) -> dict[int, str]:
         elif (party := match(headers, row, (row.sender or "").lower())) is None:
             states[row.id] = settle(row, "held",
                                      "matches no request, or the sender is not a party of it")
+        elif (doubt := unproven(headers, party, (row.sender or "").lower())) is not None:
+            states[row.id] = settle(row, "held", doubt)
         else:
             matched.append((row, party))
     if not matched:
@@ -171,6 +173,41 @@ def match(message: Message, row: InboundMail, sender: str) -> Party | None:
     return None
 
 
+def unproven(message: Message, party: Party, sender: str) -> str | None:
+    """Why a matched message may not act on the request (None: it may). Only our signed reply
+    address together with a sender who is that party of the request acts: an address alone
+    leaks with every forward, a From: alone is forged in a second, a reference is sequential."""
+    if party.how != "reply address":
+        return (f"matched by {party.how} only: a person decides (mail acts only through our "
+                "reply address and from the party it was sent to)")
+    if _authentication_failed(message):
+        return "the receiving server says the sender's domain did not sign it (DMARC/DKIM fail)"
+    if not _is_party(party, sender):
+        return f"the sender is not the {party.recipient.split(':')[0]} this reply address is for"
+    return None
+
+
+def _is_party(party: Party, sender: str) -> bool:
+    if not sender:
+        return False
+    if party.recipient == "requester":
+        request = db.session.get(HelpRequest, party.request_id)
+        return request is not None and request.requester.email.lower() == sender
+    user = _user(sender)
+    if party.recipient == "central":
+        central = (current_app.config.get("CENTRAL_EMAIL") or "").lower()
+        return sender == central or (user is not None and user.role == "admin")
+    partner_id = int(party.recipient.split(":", 1)[1])
+    return user is not None and user.partner_id == partner_id
+
+
+def _authentication_failed(message: Message) -> bool:
+    """A DMARC or DKIM failure in the Authentication-Results the receiving server added."""
+    results = " ".join(str(value) for value in (message.get_all("Authentication-Results") or []))
+    found = results.lower()
+    return "dmarc=fail" in found or ("dkim=fail" in found and "dkim=pass" not in found)
+
+
 def _user(address: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == address, User.active))
 
@@ -223,16 +260,22 @@ def _bounced(row: InboundMail, message: EmailMessage) -> str:
         return settle(row, "applied", f"delivery delayed for {', '.join(bounce.delayed)}; "
                                        "the mail server keeps trying")
     returned = db.session.execute(
-        select(Notification.request_id, Notification.recipient)
+        select(Notification.request_id, Notification.recipient, Notification.sent_to)
         .where(Notification.message_id.in_(bounce.message_ids[-20:]))
         .order_by(Notification.id.desc())).first() if bounce.message_ids else None
-    failed = sorted(set(bounce.failed))
+    if returned is None:  # anyone can write a report: it silences nobody unless it is ours
+        return settle(row, "held", f"a bounce naming {', '.join(sorted(set(bounce.failed)))} "
+                                   "that returns no mail of ours: nothing marked")
+    # Only the addresses that mail went to: a report may name anyone.
+    went_to = {a.strip().lower() for a in (returned.sent_to or "").split(",") if a.strip()}
+    failed = sorted({a.lower() for a in bounce.failed} & went_to)
+    if not failed:
+        return settle(row, "held", "a bounce naming addresses our mail did not go to: "
+                                   "nothing marked")
     for address in failed:
         db.session.merge(Undeliverable(address=address[:254], inbound_id=row.id,
                                        reason=bounce.detail or "bounced"))
     note = f"bounce: {', '.join(failed)} marked undeliverable"
-    if returned is None:
-        return settle(row, "held", note + "; the mail it returns is not ours to match")
     request = db.session.get(HelpRequest, returned.request_id)
     record(request, "mail_bounced", "system", data={
         "addresses": failed, "recipient": returned.recipient, "detail": bounce.detail,
