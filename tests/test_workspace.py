@@ -262,8 +262,12 @@ def test_declining_needs_a_reason_and_keeps_what_was_typed_otherwise(coordinator
     offer = db.session.scalar(select(Offer).where(Offer.request_id == request.id,
                                                   Offer.partner_id != None))  # noqa: E711
     assert offer.status == "declined" and offer.reason.startswith("Geen vrijwilligers")
-    # The request went on to the next partner; the decliner's page still opens (history).
-    assert coordinator.get(base).status_code == 200
+    # The request went on to the next partner; the decliner's page still opens (history),
+    # but their part is over: no more notes or theme corrections (which become training data).
+    page = coordinator.get(base)
+    assert page.status_code == 200 and f'action="{base}/note"' not in page.get_data(as_text=True)
+    assert coordinator.post(f"{base}/note", data={"text": "nog iets"}).status_code == 409
+    assert coordinator.post(f"{base}/themes", data={"themes": ["beleid"]}).status_code == 409
 
 
 def test_a_step_the_state_no_longer_allows_is_refused_with_the_reason(coordinator):

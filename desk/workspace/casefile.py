@@ -216,7 +216,10 @@ def why(found: HelpRequest, offer: Offer, classification: Classification | None,
 
 def allowed(found: HelpRequest, user: User, open_offer: Offer | None, *,
             crisis_open: bool) -> set[str]:
-    actions = {"note", "themes"}
+    # A partner whose offer ended reads the history but writes nothing more on it.
+    involved = user.is_admin or open_offer is not None or (
+        found.partner_id is not None and found.partner_id == user.partner_id)
+    actions = {"note", "themes"} if involved else set()
     if open_offer is not None:
         actions |= {"accept", "decline"}
     holds = found.partner_id is not None and (user.is_admin
