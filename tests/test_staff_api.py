@@ -135,3 +135,19 @@ def test_only_the_central_team_steers(client, staff, offered):
     assert partner("armentekort").load == 0 and partner("magenta").load == 0
     assert client.get("/api/v1/staff/requests/BAZ-2026-999999",
                       headers=staff["admin"]).status_code == 404
+
+
+def test_api_guesses_count_towards_the_same_lock_as_the_login_page(app, client, staff):
+    wrong = basic("coordinator@armentekort.example", "not the password")
+    for _ in range(5):
+        assert client.get("/api/v1/staff/offers", headers=wrong).status_code == 401
+    # Locked now: the right password opens neither the API nor the login page.
+    assert client.get("/api/v1/staff/offers", headers=staff["armentekort"]).status_code == 401
+    page = app.test_client().post("/login", data={"email": "coordinator@armentekort.example",
+                                                  "password": PASSWORD})
+    assert page.status_code != 303
+    # And the other way round: the login page's failures lock the API.
+    browser = app.test_client()
+    for _ in range(5):
+        browser.post("/login", data={"email": "coordinator@domo.example", "password": "nope"})
+    assert client.get("/api/v1/staff/offers", headers=staff["domo"]).status_code == 401

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from desk.accounts.models import ROLES, User
-from desk.accounts.passwords import MIN_LENGTH, check_nobody, check_password, hash_password
-from desk.accounts.sessions import end_all
+from desk.accounts.passwords import MIN_LENGTH, hash_password
+from desk.accounts.sessions import Refused, check, end_all
 from desk.extensions import db
 from desk.intake.models import LANGUAGES
 from desk.intake.schemas import is_email
@@ -60,13 +60,10 @@ def create_user(email: str, role: str, password: str | None, partner_slug: str |
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same cost either way)."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower(),
-                                                User.active))
-    if user is None or not user.password_hash:
-        check_nobody(password)
-        return None
-    return user if check_password(user.password_hash, password) else None
+    """The active user with this email and password, or None (same cost either way). Wrong
+    passwords count towards the same lock as the login page's (the caller commits)."""
+    found = check(email, password)
+    return None if isinstance(found, Refused) else found
 
 
 

@@ -36,8 +36,18 @@ def _hash(token: str) -> str:
 
 
 def log_in(email: str, password: str, *, now: datetime | None = None) -> tuple[User, str] | Refused:
-    """The user and a new session token, or why not. Same work whether or not the account
-    exists, so the answer's timing tells nothing about who has one."""
+    """The user and a new session token, or why not."""
+    now = now or utcnow()
+    found = check(email, password, now=now)
+    if isinstance(found, Refused):
+        return found
+    return found, start(found, now=now)
+
+
+def check(email: str, password: str, *, now: datetime | None = None) -> User | Refused:
+    """The user these credentials prove, or why not: one count of failures and one lock for the
+    login page and the staff API alike (the caller commits, a refusal too). Same work whether
+    or not the account exists, so the answer's timing tells nothing about who has one."""
     now = now or utcnow()
     user = db.session.scalar(select(User).where(User.email == email.strip().lower(),
                                                 User.active).with_for_update())
@@ -54,7 +64,7 @@ def log_in(email: str, password: str, *, now: datetime | None = None) -> tuple[U
             return Refused(locked=True)
         return Refused(locked=False)
     user.failed_logins, user.locked_until = 0, None
-    return user, start(user, now=now)
+    return user
 
 
 def start(user: User, *, now: datetime | None = None) -> str:

@@ -74,6 +74,7 @@ def staff(*, admin: bool = False):  # type: ignore[no-untyped-def]
                     and len(auth.username) <= 254 and len(auth.password) <= 1000):
                 user = authenticate(auth.username, auth.password)
             if user is None:
+                db.session.commit()  # the failed attempt counts towards the account's lock
                 raise Unauthorized("Sign in with a staff account (HTTP Basic: email and password).",
                                    www_authenticate=WWWAuthenticate("basic", {"realm": "desk"}))
             if admin and user.role != "admin":
