@@ -72,6 +72,9 @@ class Config:
         self.MAX_PARTNERS = _int("MAX_PARTNERS", 3)
         self.DELAY_NOTICE_WORKING_DAYS = _int("DELAY_NOTICE_WORKING_DAYS", 4)
         self.OFFER_SWEEP_SECONDS = _int("OFFER_SWEEP_SECONDS", 60)
+        # An offer's answer link works this many days after the offer ended (accepted,
+        # declined, expired, withdrawn); then it is "not found".
+        self.OFFER_LINK_DAYS = _int("OFFER_LINK_DAYS", 14)
         self.PARTNER_CACHE_SECONDS = float(_env("PARTNER_CACHE_SECONDS", "10"))
 
         # Mail: by default to the local sink started by `make run` (files in instance/mail).

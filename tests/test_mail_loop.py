@@ -5,6 +5,7 @@ other through the desk (attachments included), bounces, and the end of a request
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -144,7 +145,13 @@ def test_the_offer_link_shows_the_request_and_accepting_hands_over_the_contact(a
     assert offer.status == "offered"  # opening the link (a mail scanner does) changes nothing
 
     done = client.post(path, data={"action": "accept"})
-    assert done.status_code == 200 and request.requester.email in done.get_data(as_text=True)
+    # A link can be forwarded: the contact details show only to a signed-in coordinator.
+    assert done.status_code == 200 and request.requester.email not in done.get_data(as_text=True)
+    from tests.workspace_helpers import ARMENTEKORT, give_passwords, log_in
+
+    give_passwords()
+    log_in(client, ARMENTEKORT)
+    assert request.requester.email in client.get(path).get_data(as_text=True)
     db.session.refresh(offer)
     assert offer.status == "accepted" and offer.answered_by == f"link:partner:{offer.partner_id}"
     handover = plain(sent("handover", smtp))
@@ -167,6 +174,10 @@ def test_declining_from_the_link_needs_a_reason_and_moves_the_request_on(app, sm
         offer.partner_id
     assert client.get(path[:-3] + "abc").status_code == 404
     assert client.post("/aanbod/not-a-token", data={"action": "accept"}).status_code == 404
+    # Two weeks after the answer, the link in the old mail opens nothing.
+    offer.answered_at = offer.answered_at - timedelta(days=app.config["OFFER_LINK_DAYS"] + 1)
+    db.session.commit()
+    assert client.get(path).status_code == 404
 
 
 # -- partner and requester write to each other -------------------------------------------------

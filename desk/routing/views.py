@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
+from desk.accounts import sessions
 from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
 from desk.routing import offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
+from desk.timeutil import utc, utcnow
 from desk.web import private
 
 bp = Blueprint("answer", __name__)
@@ -23,6 +27,10 @@ def _offer(token: str, *, lock: bool = False) -> Offer:
         if offer_id else None
     if offer is None:
         abort(404)
+    ended = offer.answered_at or (offer.due_at if offer.status != "offered" else None)
+    if ended is not None and utc(ended) + timedelta(
+            days=current_app.config["OFFER_LINK_DAYS"]) < utcnow():
+        abort(404)  # a link in an old mail opens nothing for ever
     return offer
 
 
@@ -30,9 +38,15 @@ def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str
           status: int = 200):  # type: ignore[no-untyped-def]
     found = db.session.get(HelpRequest, offer.request_id)
     place = municipalities().get(found.municipality_nis or "")
+    # A link can be forwarded: the requester's contact details only to a signed-in coordinator
+    # of the partner that accepted (or the central team).
+    staff = sessions.current()
+    contact = offer.status == "accepted" and staff is not None and (
+        staff.is_admin or staff.partner_id == offer.partner_id)
     response = current_app.make_response((render_template(
         "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
-        done=done, reason_limit=REASON_LIMIT,
+        done=done, reason_limit=REASON_LIMIT, contact=contact,
+        case_url=url_for("workspace.request_page", reference=found.reference),
         place=place.name("nl") if place else found.postcode), status))
     return private(response)
 
@@ -51,8 +65,8 @@ def answer(token: str):
     try:
         if action == "accept":
             offers.accept(offer.id, actor)
-            done = _("U hebt deze vraag aanvaard. De contactgegevens staan hieronder en komen "
-                     "ook per e-mail.")
+            done = _("U hebt deze vraag aanvaard. De contactgegevens komen per e-mail naar "
+                     "uw coördinatoren.")
         elif action == "decline":
             if not reason:
                 db.session.rollback()
