@@ -116,7 +116,13 @@ class Config:
         # The desk's public address, for links in mails and API answers (unset: the request's
         # host in API answers, http://127.0.0.1:$PORT in mails — fine for `make run` only).
         self.PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "")
-        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        # Limits count across every web process: in Redis whenever the broker is Redis.
+        broker = self.CELERY_BROKER_URL
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", broker if broker.startswith(
+            ("redis://", "rediss://")) else "memory://")
+        # Proxies in front of the desk whose X-Forwarded-For/-Proto it believes (0: none, so a
+        # client cannot pick its own address; 1 behind one nginx).
+        self.PROXY_HOPS = _int("PROXY_HOPS", 0)
         self.RATELIMIT_SUBMIT = _env("RATELIMIT_SUBMIT", "20 per hour;5 per minute")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.PRIVACY_VERSION = _env("PRIVACY_VERSION", "2026-11")

@@ -25,6 +25,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         setattr(config, key, value)
     config.check()
     app.config.from_object(config)
+    if config.PROXY_HOPS:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = config.PROXY_HOPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _ensure_instance(app)
 
     from desk import models  # noqa: F401  (every model registered before use)

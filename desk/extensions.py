@@ -30,11 +30,3 @@ mail = Mail()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
-
-
-@limiter.request_filter
-def _trusted_client() -> bool:
-    """A trusted client's API key lifts every limit."""
-    from desk.accounts.api_keys import is_trusted  # late: the models import this module
-
-    return is_trusted()

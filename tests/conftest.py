@@ -72,13 +72,20 @@ def redis_url() -> Iterator[str]:
     client.flushdb()
 
 
-def make_app(**overrides):
+def make_app(*, keep_limits: bool = False, **overrides):
+    """An app with test settings. With limits on, their counts (in Redis, shared like between
+    web processes) start from zero unless `keep_limits`."""
     from desk import create_app
+    from desk.extensions import limiter
 
     settings = {"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                 "SERVER_NAME": "desk.test"}
     settings.update(overrides)
-    return create_app(settings)
+    app = create_app(settings)
+    if settings["RATELIMIT_ENABLED"] and not keep_limits:
+        with app.app_context():
+            limiter.reset()
+    return app
 
 
 @pytest.fixture

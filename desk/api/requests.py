@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.exceptions import BadRequest, NotFound, UnprocessableEntity, UnsupportedMediaType
 
-from desk.accounts.api_keys import trusted_client_id
+from desk.accounts.api_keys import is_trusted, trusted_client_id
 from desk.errors import json_error
 from desk.extensions import limiter
 from desk.i18n import use_language
@@ -78,7 +78,7 @@ def _json_body() -> dict[str, Any]:
 @blp.alt_response(415, schema=ApiErrorSchema, description="Not JSON")
 @blp.alt_response(422, schema=ApiErrorSchema, description="Per-field validation errors")
 @blp.alt_response(429, schema=ApiErrorSchema, description="Too many requests from this address")
-@limiter.limit(submit_limit)
+@limiter.limit(submit_limit, exempt_when=is_trusted)
 def create():
     """File a help request. Answers with its reference and the private status link."""
     body = _json_body()
