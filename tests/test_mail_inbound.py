@@ -60,12 +60,15 @@ def test_the_webhook_stores_a_message_once(webhook):
     assert stored.subject == "Re: [BAZ-2026-000042] Nieuwe vraag"
 
 
-def test_without_a_message_id_the_bytes_decide_what_is_the_same(webhook):
+def test_without_a_message_id_sender_recipient_and_words_decide_what_is_the_same(webhook):
     bare = b"From: someone@example.org\r\nSubject: vraag\r\n\r\nKan iemand helpen?\r\n"
     assert post(webhook, bare).status_code == 201
     assert post(webhook, bare).status_code == 200
+    # The same mail through another door: other Received: headers, still the same message.
+    relayed = b"Received: from mx2.example by desk.example\r\n" + bare
+    assert post(webhook, relayed).status_code == 200
     assert post(webhook, bare + b"Nog iets.\r\n").status_code == 201
-    assert [r.dedup_key[:7] for r in rows()] == ["sha256:", "sha256:"]
+    assert [r.dedup_key[:4] for r in rows()] == ["sig:", "sig:"]
 
 
 def test_broken_and_hostile_messages_are_kept_not_dropped(webhook):
@@ -281,3 +284,18 @@ def test_a_pack_of_mail_is_applied_each_on_its_own_merits(app):
     db.session.refresh(other)
     assert offer.status == "accepted" and other.status == "declined"
     assert offers.open_offer(second) is not None  # moved on to the next partner
+
+
+def test_a_reply_without_a_message_id_through_two_doors_is_applied_once(app):
+    from desk.intake.requester import public_timeline
+    from desk.mail.threading import reply_address
+
+    request, _ = offered_request()
+    raw = (f"From: {request.requester.email}\r\nTo: {reply_address(request.id, 'requester')}\r\n"
+           f"Subject: Re: uw vraag\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Ik ben enkel 's avonds bereikbaar.\r\n").encode()
+    first = take_in(raw)
+    again = take_in(b"Received: from mx2.example by desk.example\r\n" + raw)
+    assert first.state == "applied" and again.id == first.id
+    said = [e.text for e in public_timeline(request) if e.text]
+    assert said.count("Ik ben enkel 's avonds bereikbaar.") == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 from email.utils import getaddresses
@@ -52,6 +53,22 @@ def _headers(raw: bytes) -> dict[str, str | None]:
         return {"message_id": None, "sender": None, "recipient": None, "subject": None}
 
 
+DUPLICATE_WINDOW_SECONDS = 3600
+
+
+def _without_message_id(raw: bytes, fields: dict[str, str | None],
+                        now: datetime) -> tuple[str, str]:
+    """Keys for a message without a Message-ID: the same sender, recipient, subject and body
+    within the window are one message, whichever door (and so whichever Received: headers)
+    brought it. The window's slot and the one before it."""
+    body = re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[-1].strip()
+    who = "\0".join([(fields["sender"] or "").lower(), (fields["recipient"] or "").lower(),
+                     fields["subject"] or ""])
+    signature = hashlib.sha256(who.encode("utf-8", "replace") + b"\0" + body).hexdigest()[:48]
+    slot = int(now.timestamp() // DUPLICATE_WINDOW_SECONDS)
+    return f"sig:{signature}:{slot}", f"sig:{signature}:{slot - 1}"
+
+
 def store(raw: bytes, via: str) -> Stored:
     """Store the message once (flushed, not committed). Refused when empty or too big."""
     if via not in DOORS:
@@ -62,15 +79,22 @@ def store(raw: bytes, via: str) -> Stored:
     if len(raw) > limit:
         raise Refused(f"the message is larger than {limit} bytes")
     fields = _headers(raw)
-    key = (f"mid:{fields['message_id'].lower().replace(chr(0), '')}" if fields["message_id"]
-           else f"sha256:{hashlib.sha256(raw).hexdigest()}")
+    now = utcnow()
+    if fields["message_id"]:
+        key = f"mid:{fields['message_id'].lower().replace(chr(0), '')}"
+    else:
+        key, earlier = _without_message_id(raw, fields, now)
+        found = db.session.scalar(select(InboundMail.id).where(InboundMail.dedup_key.in_(
+            [key, earlier])).limit(1))
+        if found is not None:
+            return Stored(found, False)
     insert = (pg_insert if db.session.get_bind().dialect.name == "postgresql"
               else sqlite_insert)
     new_id = db.session.execute(
         insert(InboundMail.__table__).on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(InboundMail.id),
         {"dedup_key": key, "raw": raw, "size": len(raw), "via": via, "state": "received",
-         "created_at": utcnow(),
+         "created_at": now,
          # PostgreSQL text cannot hold NUL; a hostile header must not block the message.
          **{k: (v.replace("\x00", "")[:300] if v else v) for k, v in fields.items()}},
     ).scalar()
