@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from desk.accounts.models import User
 from desk.extensions import db
@@ -218,13 +218,19 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
     """Send one notification (the caller commits). TemporaryMailError when the mail server is
     away, unless this is the last try: then it is marked failed. `smtp`: an open Flask-Mail
     connection to reuse (a pack of mails over one SMTP session), else one is opened."""
+    # Claim it with a conditional update before anything else: on PostgreSQL that locks the row
+    # as FOR UPDATE would; on SQLite (where FOR UPDATE is nothing) it takes the write lock, so a
+    # second sender waits and then finds it no longer pending. Sent once either way.
+    claimed = db.session.execute(
+        update(Notification).where(Notification.id == notification_id,
+                                   Notification.state == "pending")
+        .values(attempts=Notification.attempts + 1)).rowcount
     notification = db.session.scalar(
-        select(Notification).where(Notification.id == notification_id).with_for_update()
+        select(Notification).where(Notification.id == notification_id)
         .execution_options(populate_existing=True))
-    if notification is None or notification.state != "pending":
+    if not claimed or notification is None:
         return Outcome(notification.state if notification else "missing")
     request = db.session.get(HelpRequest, notification.request_id)
-    notification.attempts += 1
     everyone = addresses(notification, request)
     if not everyone:
         return _failed(notification, f"{NO_ADDRESS}{notification.recipient}")

@@ -1,0 +1,71 @@
+"""Mail goes out once on SQLite too, the embedded setup of `make run`: two workers sending the
+same notification at once (the relay and the sweep both published it) send one mail."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from aiosmtpd.controller import Controller
+from flask_migrate import upgrade
+
+from desk.extensions import db
+from desk.intake.models import HelpRequest
+from desk.intake.services import file_request
+from desk.mail import outbound
+from desk.notify.models import Notification
+from desk.notify.services import notify
+from desk.seed.services import seed_all
+from tests.conftest import api_body, free_port, make_app
+
+
+class SlowInbox:
+    """An SMTP server that takes its time over each mail, so two senders overlap."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        await asyncio.sleep(0.6)
+        self.received.append(envelope.content)
+        return "250 OK"
+
+
+def test_two_senders_at_once_send_one_mail_on_sqlite(tmp_path, redis_url):
+    inbox, port = SlowInbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}",
+                   MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
+    try:
+        with app.app_context():
+            upgrade()
+            seed_all()
+            filed = file_request(api_body(), source="api", privacy_version="t")
+            notify(db.session.get(HelpRequest, filed.id), "receipt", "requester",
+                   data={"crisis": False})
+            db.session.commit()
+            note_id = db.session.scalar(db.select(Notification.id))
+            db.session.remove()
+
+        outcomes: list[str] = []
+
+        def send(delay: float) -> None:
+            time.sleep(delay)
+            with app.app_context():
+                outcomes.append(outbound.deliver(note_id).state)
+                db.session.commit()
+                db.session.remove()
+
+        senders = [threading.Thread(target=send, args=(d,)) for d in (0.0, 0.2)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(20)
+        assert sorted(outcomes) == ["sent", "sent"]  # the second finds it sent already
+        assert len(inbox.received) == 1
+    finally:
+        controller.stop()
+        with app.app_context():
+            db.engine.dispose()
