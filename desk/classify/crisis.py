@@ -62,18 +62,16 @@ class CrisisReading:
         """For the triage reason and the alert (the central team's language is Dutch)."""
         if self.level == CALM:
             return None
-        parts = []
-        if self.phrases:
-            parts.append("woorden: " + ", ".join(f"'{p}'" for _, p in self.phrases[:4]))
-        if self.words >= WORDS_GREY:
-            parts.append(f"woordgebruik lijkt op eerdere crisisberichten ({self.words:.0%})")
-        if self.meaning is not None and self.meaning >= MEANING_GREY:
-            parts.append(f"de betekenis lijkt op eerdere crisisberichten ({self.meaning:.0%})")
-        if "both" in self.why():
-            parts.append(f"woorden ({self.words:.0%}) en betekenis ({self.meaning or 0:.0%}) "
-                         "wijzen allebei een beetje in die richting")
+        meaning = self.meaning or 0.0
+        words = {
+            "phrases": "woorden: " + ", ".join(f"'{p}'" for _, p in self.phrases[:4]),
+            "words": f"woordgebruik lijkt op eerdere crisisberichten ({self.words:.0%})",
+            "meaning": f"de betekenis lijkt op eerdere crisisberichten ({meaning:.0%})",
+            "both": f"woorden ({self.words:.0%}) en betekenis ({meaning:.0%}) wijzen allebei "
+                    "een beetje in die richting",
+        }
         head = "crisis" if self.level == CRISIS else "mogelijke crisis"
-        return f"{head}: " + "; ".join(parts)
+        return f"{head}: " + "; ".join(words[reason] for reason in self.why())
 
 
 def decide(phrases: list[tuple[str, str]], words: float, meaning: float | None) -> CrisisReading:

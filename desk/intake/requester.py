@@ -95,16 +95,6 @@ def reads_as_crisis(request: HelpRequest) -> bool:
     return alarm_at_filing(f"{request.subject}\n{request.description}")
 
 
-def read_as_crisis(reference: str) -> bool:
-    """The worker has read this request already and flagged it as a (possible) crisis."""
-    from desk.classify.models import Classification
-
-    return bool(db.session.scalar(
-        select(Classification.crisis).join(HelpRequest,
-                                           HelpRequest.id == Classification.request_id)
-        .where(HelpRequest.reference == reference)))
-
-
 def can_withdraw(request: HelpRequest) -> bool:
     return request.status in WITHDRAWABLE
 

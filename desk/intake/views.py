@@ -28,7 +28,7 @@ from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, HelpRequest
 from desk.intake.schemas import LIMITS, FormSchema, error_texts
-from desk.intake.services import file_and_commit, find_by_token
+from desk.intake.services import file_and_commit, find_by_reference, find_by_token
 from desk.web import private
 
 bp = Blueprint("intake", __name__)
@@ -105,7 +105,10 @@ def confirmation():
                                       or request.cookies.get(LANGUAGE_COOKIE)):
         use_language(filed["language"])  # the language the person chose on the form
     status_url = url_for("intake.status", token=filed["token"], _external=True)
-    crisis = filed.get("crisis", False) or requester_actions.read_as_crisis(filed["reference"])
+    # The worker may have read it by now: its two readers can see what the fast check missed.
+    found = find_by_reference(filed["reference"]) if not filed.get("crisis") else None
+    crisis = filed.get("crisis", False) or (
+        found is not None and requester_actions.reads_as_crisis(found))
     response = current_app.make_response(
         render_template("intake/confirmation.html", reference=filed["reference"],
                         status_url=status_url, crisis=crisis)

@@ -84,7 +84,7 @@ def process_many(inbound_ids: list[int]) -> dict[int, str]:
         elif (party := match(headers, row, (row.sender or "").lower())) is None:
             states[row.id] = settle(row, "held",
                                      "matches no request, or the sender is not a party of it")
-        elif (doubt := unproven(headers, party, (row.sender or "").lower())) is not None:
+        elif (doubt := unproven(headers, party)) is not None:
             states[row.id] = settle(row, "held", doubt)
         else:
             matched.append((row, party))
@@ -96,21 +96,27 @@ def process_many(inbound_ids: list[int]) -> dict[int, str]:
     senders = {(row.sender or "").lower() for row, _ in matched} - {""}
     users = {u.email: u for u in db.session.scalars(
         select(User).where(User.email.in_(senders), User.active))} if senders else {}
-    if senders:  # a person wrote from these addresses: they work again
-        db.session.execute(delete(Undeliverable).where(Undeliverable.address.in_(senders)))
+    proven: set[str] = set()
     for row, party in matched:
         request = requests.get(party.request_id)
         if request is None:
             states[row.id] = settle(row, "held", "the request it names does not exist")
             continue
+        sender = (row.sender or "").lower()
+        if not _is_party(party, sender, request, users.get(sender)):
+            states[row.id] = settle(row, "held", f"the sender is not the "
+                                    f"{party.recipient.split(':')[0]} this reply address is for")
+            continue
+        proven.add(sender)
         message = parsed(row)
         try:
             text = body_text(message)
             files = listed(message, current_app.config["MAIL_ATTACHMENT_MAX_BYTES"])
         except Exception:  # noqa: BLE001  (the raw message is kept; a person can read it)
             text, files = "", []
-        sender = (row.sender or "").lower()
         states[row.id] = _apply(row, request, party, sender, users.get(sender), text, files)
+    if proven:  # a person wrote from these addresses: they work again
+        db.session.execute(delete(Undeliverable).where(Undeliverable.address.in_(proven)))
     return states
 
 
@@ -173,27 +179,25 @@ def match(message: Message, row: InboundMail, sender: str) -> Party | None:
     return None
 
 
-def unproven(message: Message, party: Party, sender: str) -> str | None:
-    """Why a matched message may not act on the request (None: it may). Only our signed reply
-    address together with a sender who is that party of the request acts: an address alone
-    leaks with every forward, a From: alone is forged in a second, a reference is sequential."""
+def unproven(message: Message, party: Party) -> str | None:
+    """Why a matched message may not act on the request, from its headers (None: it may, once
+    its sender proves to be that party: `_is_party`). Only our signed reply address together
+    with a sender who is that party acts: an address alone leaks with every forward, a From:
+    alone is forged in a second, a reference is sequential."""
     if party.how != "reply address":
         return (f"matched by {party.how} only: a person decides (mail acts only through our "
                 "reply address and from the party it was sent to)")
     if _authentication_failed(message):
         return "the receiving server says the sender's domain did not sign it (DMARC/DKIM fail)"
-    if not _is_party(party, sender):
-        return f"the sender is not the {party.recipient.split(':')[0]} this reply address is for"
     return None
 
 
-def _is_party(party: Party, sender: str) -> bool:
+def _is_party(party: Party, sender: str, request: HelpRequest, user: User | None) -> bool:
+    """The sender is who the reply address was given to (request and account already read)."""
     if not sender:
         return False
     if party.recipient == "requester":
-        request = db.session.get(HelpRequest, party.request_id)
-        return request is not None and request.requester.email.lower() == sender
-    user = _user(sender)
+        return request.requester.email.lower() == sender
     if party.recipient == "central":
         central = (current_app.config.get("CENTRAL_EMAIL") or "").lower()
         return sender == central or (user is not None and user.role == "admin")
