@@ -181,3 +181,17 @@ def test_evaluate_prints_recall_and_false_alarms_per_kind(app):
     for line in ("direct", "indirect", "third_party", "acute", "grief", "idiom", "money_short"):
         assert any(row.startswith(line) for row in result.output.splitlines()), line
     assert "crisis recall" in result.output and "false crisis alarms" in result.output
+
+
+def test_the_confirmation_shows_help_lines_once_the_readers_flag_it(app, client):
+    from desk.classify.models import Classification
+
+    words = "Ik heb mijn kat al aan de buren gegeven en alles opgeruimd. Bedankt voor alles."
+    answer = client.post("/", data={**VALID, "description": words})
+    assert answer.status_code == 303
+    assert 'href="tel:112"' not in client.get("/bedankt").get_data(as_text=True)
+    request = db.session.scalar(select(HelpRequest))
+    classify(request.id)  # what the worker does a moment later; its verdict, set here, is
+    db.session.execute(Classification.__table__.update().values(crisis=True))  # the point
+    db.session.commit()
+    assert 'href="tel:112"' in client.get("/bedankt").get_data(as_text=True)
