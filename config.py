@@ -59,6 +59,13 @@ class Config:
         self.OUTBOX_POLL_SECONDS = float(_env("OUTBOX_POLL_SECONDS", "2"))
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 30)
         self.OUTBOX_RELAY_IN_WORKER = _bool("OUTBOX_RELAY_IN_WORKER", True)
+        # A message the broker lost (a worker killed mid-task, Redis restarted without its
+        # data) is found by beat: work untouched this long is queued again. Kept short; the
+        # broker's own redelivery of an unacknowledged task waits the visibility timeout,
+        # which must outlast the longest task (a model retraining takes minutes).
+        self.RESCUE_AFTER_SECONDS = _int("RESCUE_AFTER_SECONDS", 120)
+        self.RESCUE_SWEEP_SECONDS = _int("RESCUE_SWEEP_SECONDS", 30)
+        self.BROKER_VISIBILITY_SECONDS = _int("BROKER_VISIBILITY_SECONDS", 900)
 
         # Classification: where the shipped model is cached after its first training.
         self.MODEL_DIR = _env("MODEL_DIR", str(INSTANCE / "models"))
@@ -85,6 +92,9 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "BurgersAanZet <desk@desk.example>")
         self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "desk.example")
+        # While the mail server is away a mail is tried again, further off each time (10 s
+        # doubling to 10 min); after this many tries it is marked failed.
+        self.MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
         # The central team's own mailbox: crisis alerts and requests waiting for a person go
         # there and to every active admin. Required in production; `make run` gives the local
         # default so its mailbox shows the alerts.

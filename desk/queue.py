@@ -38,7 +38,8 @@ def init_celery(app: Flask) -> Celery:
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=2,
-        broker_transport_options=_transport_options(broker),
+        broker_transport_options=_transport_options(
+            broker, app.config["BROKER_VISIBILITY_SECONDS"]),
         beat_schedule={
             "outbox-sweep": {
                 "task": "desk.relay_outbox",
@@ -47,6 +48,12 @@ def init_celery(app: Flask) -> Celery:
             "offer-sweep": {
                 "task": "desk.sweep_offers",
                 "schedule": float(app.config["OFFER_SWEEP_SECONDS"]),
+            },
+            # Work whose message the broker lost (desk/outbox/rescue.py), and mails whose
+            # next try has come.
+            "rescue": {
+                "task": "desk.rescue",
+                "schedule": float(app.config["RESCUE_SWEEP_SECONDS"]),
             },
             # Alerts that found no address wait; they go out once CENTRAL_EMAIL or an
             # admin exists.
@@ -73,10 +80,11 @@ def init_celery(app: Flask) -> Celery:
     return celery
 
 
-def _transport_options(broker: str) -> dict[str, object]:
+def _transport_options(broker: str, visibility: int) -> dict[str, object]:
     # Publishing must fail fast when the broker is down: the outbox keeps the work.
     retry = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
     if broker.startswith(("redis://", "rediss://")):
-        return {**retry, "visibility_timeout": 3600, "socket_connect_timeout": 2,
+        # An unacknowledged task (its worker killed) comes back after `visibility` seconds.
+        return {**retry, "visibility_timeout": visibility, "socket_connect_timeout": 2,
                 "socket_timeout": 5}
     return retry  # kombu's SQLAlchemy transport hands the rest to create_engine()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -15,6 +14,7 @@ from desk.classify.service import classify_many, corrections
 from desk.extensions import db
 from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
+from desk.outbox.rescue import rescue
 from desk.routing import offers as routing
 from desk.routing.sweep import sweep
 from desk.timeutil import utcnow
@@ -60,31 +60,40 @@ def expire_offer(self: Task, *offer_ids: int) -> int:
                 offer_ids)
 
 
-@shared_task(name="desk.send_notification", bind=True, max_retries=8)
+@shared_task(name="desk.send_notification", bind=True, **RETRY)
 def send_notification(self: Task, *notification_ids: int) -> int:
-    """Send notifications as email, each committed as it goes (a sent mail is never sent again);
-    when the mail server is away, retry with exponential backoff and jitter, and after the last
-    try mark what is left as failed."""
+    """Send notifications as email, each committed as it goes (a sent mail is never sent again).
+    When the mail server is away, what is left waits in the database for its next try (the
+    rescue sweep sends it then); any other trouble, a database error say, retries the task."""
     sent = 0
-    last_try = self.request.retries >= self.max_retries
     left = list(notification_ids)
     try:
         with outbound.session() as smtp:  # one SMTP session for the pack
             while left:
-                outcome = outbound.deliver(left[0], last_try=last_try, smtp=smtp)
+                outcome = outbound.deliver(left[0], smtp=smtp)
                 sent += outcome.state == "sent"
                 db.session.commit()
                 left.pop(0)
         return sent
     except outbound.TemporaryMailError as error:
         db.session.rollback()
-        if last_try:  # the server stayed away: each one left is marked failed, with the reason
-            for notification_id in left:
-                outbound.deliver(notification_id, last_try=True)
-                db.session.commit()
-            return sent
-        delay = min(600, 2 ** self.request.retries * 10) * random.uniform(0.5, 1.5)
-        raise self.retry(args=left, countdown=delay, exc=error) from error
+        outbound.postpone(left, str(error))
+        db.session.commit()
+        return sent
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()
+
+
+@shared_task(name="desk.rescue", **RETRY)
+def rescue_lost_work() -> dict[str, int]:
+    """Queue again what a lost message left unfinished (desk/outbox/rescue.py)."""
+    try:
+        found = rescue(utcnow())
+        db.session.commit()
+        return found
     finally:
         db.session.remove()
 

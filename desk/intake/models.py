@@ -98,6 +98,8 @@ class HelpRequest(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the rescue sweep last queued its next step again (desk/outbox/rescue.py).
+    nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     requester: Mapped[Requester] = relationship()
 

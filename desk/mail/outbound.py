@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import email
 import email.policy
+import random
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -216,8 +218,9 @@ def session() -> Iterator[object]:
 
 def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outcome:  # type: ignore[no-untyped-def]
     """Send one notification (the caller commits). TemporaryMailError when the mail server is
-    away, unless this is the last try: then it is marked failed. `smtp`: an open Flask-Mail
-    connection to reuse (a pack of mails over one SMTP session), else one is opened."""
+    away (see `postpone`), unless this is the last try: then it is marked failed. `smtp`: an
+    open Flask-Mail connection to reuse (a pack of mails over one SMTP session), else one is
+    opened."""
     # Claim it with a conditional update before anything else: on PostgreSQL that locks the row
     # as FOR UPDATE would; on SQLite (where FOR UPDATE is nothing) it takes the write lock, so a
     # second sender waits and then finds it no longer pending. Sent once either way.
@@ -258,6 +261,24 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
     notification.sent_to, notification.message_id = ", ".join(to), message.msgId
     notification.last_error = None
     return Outcome("sent")
+
+
+def postpone(notification_ids: list[int], why: str) -> None:
+    """The mail server was away: count the try and set the next one, further off each time
+    (the rescue sweep sends them then); after MAIL_MAX_ATTEMPTS tries, mark them failed with
+    the reason. The caller commits."""
+    now, most = utcnow(), current_app.config["MAIL_MAX_ATTEMPTS"]
+    tried = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids), Notification.state == "pending")
+        .values(attempts=Notification.attempts + 1, last_error=why[:1000])
+        .returning(Notification.id, Notification.attempts)).all()
+    for notification_id, attempts in tried:
+        delay = min(600, 10 * 2 ** (attempts - 1)) * random.uniform(0.5, 1.5)
+        db.session.execute(
+            update(Notification).where(Notification.id == notification_id)
+            .values(next_try_at=now + timedelta(seconds=delay),
+                    state="failed" if attempts >= most else "pending"))
 
 
 def _failed(notification: Notification, why: str) -> Outcome:

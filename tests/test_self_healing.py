@@ -1,0 +1,271 @@
+"""The pipeline heals itself: a worker lives through Redis going away and coming back empty, a
+worker killed mid-burst costs nothing, and whatever a lost message left unfinished is queued
+again by beat — no person acts. Real processes: Redis, a Celery worker and beat."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import func, select, update
+
+from desk.classify.models import Classification
+from desk.classify.registry import shipped_model
+from desk.extensions import db
+from desk.intake.models import HelpRequest
+from desk.intake.schemas import HelpRequestSchema
+from desk.intake.services import file_and_commit, file_request
+from desk.mail import outbound
+from desk.notify.models import Notification
+from desk.outbox.models import OutboxMessage
+from desk.outbox.rescue import rescue
+from desk.routing import offers
+from desk.routing.models import Offer
+from desk.timeutil import utcnow
+from tests.conftest import api_body, clean, free_port, make_app
+from tests.routing_helpers import classified
+
+ROOT = Path(__file__).resolve().parent.parent
+CELERY = str(Path(sys.executable).with_name("celery"))
+UNFINISHED = ("received", "classified")
+
+
+class KillableRedis:
+    """A Redis of the test's own, run as a child so it can be killed outright; no persistence,
+    so what it held is gone when it comes back."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no"], stdout=subprocess.DEVNULL, start_new_session=True)
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start(tmp_path: Path, name: str, *args: str, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([CELERY, "-A", "workers", *args], cwd=ROOT, env=env,
+                            stdout=(tmp_path / f"{name}.log").open("a"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def worker(tmp_path: Path, name: str, env: dict[str, str]) -> subprocess.Popen:
+    return start(tmp_path, name, "worker", "--concurrency", "2", "-n", f"{name}@%h",
+                 "--loglevel", "INFO", "--without-gossip", "--without-mingle", env=env)
+
+
+def beat(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    return start(tmp_path, "beat", "beat", "--schedule", str(tmp_path / "beat-schedule"),
+                 "--loglevel", "INFO", env=env)
+
+
+class Filer(threading.Thread):
+    """Files requests through the intake service, `rate` a second, until stopped."""
+
+    def __init__(self, app, rate: float) -> None:
+        super().__init__(daemon=True)
+        self.app, self.rate = app, rate
+        self.ids: list[int] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        schema = HelpRequestSchema()
+        with self.app.app_context():
+            while not self.stopping.is_set():
+                body = api_body(description="Mijn buurvrouw is eenzaam en ziet niemand meer. "
+                                "Wie kan eens langskomen voor een babbel?")
+                self.ids.append(file_and_commit(schema.load(body), source="api").id)
+                db.session.remove()
+                self.stopping.wait(1 / self.rate)
+
+    def finish(self) -> list[int]:
+        self.stopping.set()
+        self.join(10)
+        return self.ids
+
+
+def unfinished(ids: list[int]) -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(HelpRequest).where(
+        HelpRequest.id.in_(ids), HelpRequest.status.in_(UNFINISHED)))
+
+
+def wait_until_done(ids: list[int], seconds: float) -> float:
+    started = time.monotonic()
+    while unfinished(ids):
+        if time.monotonic() - started > seconds:
+            raise AssertionError(f"{unfinished(ids)} of {len(ids)} requests still unfinished")
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def classified_once(ids: list[int]) -> bool:
+    counts = db.session.execute(
+        select(Classification.request_id, func.count()).where(Classification.request_id.in_(ids))
+        .group_by(Classification.request_id)).all()
+    return len(counts) == len(ids) and all(n == 1 for _, n in counts)
+
+
+def open_offers_at_most_one(ids: list[int]) -> bool:
+    return not db.session.execute(
+        select(Offer.request_id).where(Offer.request_id.in_(ids), Offer.status == "offered")
+        .group_by(Offer.request_id).having(func.count() > 1)).all()
+
+
+@pytest.fixture
+def pipeline(database, redis_url, tmp_path):
+    """A worker and beat on a Redis of this test's own; beat looks for lost work every second,
+    and work counts as lost after 4 s."""
+    server = KillableRedis()
+    server.start()
+    env = {**os.environ, "CELERY_BROKER_URL": server.url, "RESCUE_AFTER_SECONDS": "4",
+           "RESCUE_SWEEP_SECONDS": "1", "OUTBOX_SWEEP_SECONDS": "2",
+           "OUTBOX_POLL_SECONDS": "0.5", "OFFER_SWEEP_SECONDS": "3600"}
+    app = make_app(CELERY_BROKER_URL=server.url)
+    with app.app_context():
+        shipped_model()  # trained and cached once, not by each worker while the clock runs
+    running: list[subprocess.Popen] = []
+    try:
+        yield app, server, env, running
+    finally:
+        for process in running:
+            stop(process)
+        server.kill()
+        clean(app)
+
+
+def test_a_worker_lives_through_redis_killed_and_back_empty_mid_burst(pipeline, tmp_path):
+    app, server, env, running = pipeline
+    running += [worker(tmp_path, "w1", env), beat(tmp_path, env)]
+    with app.app_context():
+        filer = Filer(app, rate=20)
+        filer.start()
+        time.sleep(3)
+        server.kill()  # with whatever was queued
+        time.sleep(3)
+        server.start()  # empty: the messages it held are gone
+        time.sleep(3)
+        ids = filer.finish()
+        wait_until_done(ids, seconds=60)
+        assert running[0].poll() is None, (tmp_path / "w1.log").read_text()
+        assert classified_once(ids) and open_offers_at_most_one(ids)
+        # Lost messages were found again by the rescue, not by a person.
+        assert db.session.scalar(select(func.count()).select_from(HelpRequest).where(
+            HelpRequest.id.in_(ids), HelpRequest.nudged_at.is_not(None))) > 0
+
+        # And it still works: a request filed now is carried through at once.
+        late = file_and_commit(HelpRequestSchema().load(api_body()), source="api").id
+        wait_until_done([late], seconds=20)
+
+
+def test_a_worker_killed_mid_burst_loses_nothing(pipeline, tmp_path):
+    app, server, env, running = pipeline
+    running += [worker(tmp_path, "w1", env), beat(tmp_path, env)]
+    with app.app_context():
+        filer = Filer(app, rate=30)
+        filer.start()
+        for n in range(2):
+            time.sleep(2)
+            os.killpg(running[0].pid, signal.SIGKILL)  # pool children too, tasks in hand
+            running[0].wait()
+            running[0] = worker(tmp_path, f"w{n + 2}", env)  # as a supervisor would
+        time.sleep(2)
+        ids = filer.finish()
+        wait_until_done(ids, seconds=60)
+        assert classified_once(ids) and open_offers_at_most_one(ids)
+
+
+def test_the_rescue_queues_unfinished_work_again_once_per_period(app):
+    request = file_request(dict(api_body()), source="api", privacy_version="t")
+    routed = classified()
+    db.session.commit()
+    db.session.execute(update(OutboxMessage).values(published_at=utcnow()))  # then lost
+    db.session.commit()
+    now = utcnow()
+
+    assert rescue(now) == {"requests": 0, "inbound": 0, "notifications": 0}  # not yet late
+    later = now + timedelta(seconds=app.config["RESCUE_AFTER_SECONDS"] + 1)
+    assert rescue(later)["requests"] == 2
+    db.session.commit()
+    queued = db.session.execute(select(OutboxMessage.task, OutboxMessage.args)
+                                .where(OutboxMessage.published_at.is_(None))).all()
+    assert sorted(queued) == sorted([("desk.classify_request", [request.id]),
+                                     ("desk.route_request", [routed.id])])
+    assert rescue(later + timedelta(seconds=1))["requests"] == 0  # queued once a period
+    assert rescue(later + timedelta(seconds=app.config["RESCUE_AFTER_SECONDS"] + 1))[
+        "requests"] == 2  # still not done: again
+    db.session.rollback()
+
+
+def test_mail_waits_in_the_database_while_the_server_is_away_then_goes_once(app, smtp):
+    from workers.tasks import send_notification
+
+    request = classified()
+    offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    note_id = db.session.scalar(select(Notification.id).where(Notification.kind == "offer"))
+    mail = app.extensions["mail"]
+    port, mail.port = mail.port, free_port()  # nobody listens there
+    try:
+        assert send_notification.run(note_id) == 0
+    finally:
+        mail.port = port
+    note = db.session.get(Notification, note_id)
+    assert note.state == "pending" and note.attempts == 1 and note.next_try_at > utcnow()
+    assert "Connection" in note.last_error
+
+    # Not due yet: the rescue leaves it; due: queued again, sent once.
+    assert rescue(utcnow())["notifications"] == 0
+    assert rescue(note.next_try_at + timedelta(seconds=1))["notifications"] == 1
+    db.session.commit()
+    send_notification.run(note_id)
+    send_notification.run(note_id)  # a second message for it: nothing more is sent
+    assert len(smtp.messages) == 1
+
+
+def test_after_the_last_try_a_mail_is_failed_with_the_reason(app):
+    request = classified()
+    offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    note = db.session.scalar(select(Notification).where(Notification.kind == "offer"))
+    for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
+        outbound.postpone([note.id], "ConnectionRefusedError: nobody there")
+        db.session.commit()
+    db.session.expire_all()
+    note = db.session.get(Notification, note.id)
+    assert note.state == "failed" and "nobody there" in note.last_error
+    assert rescue(utcnow() + timedelta(days=1))["notifications"] == 0
+    db.session.rollback()
