@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 
 def wants_json() -> bool:
@@ -34,6 +34,8 @@ def page_error(error: HTTPException):
         405: _("Dat kan hier niet."),
         413: _("Wat u verstuurde is te groot."),
         429: _("Even geduld: te veel verzoeken na elkaar."),
+        503: _("Even een storing aan onze kant: niets is bewaard. Probeer het over een minuut "
+               "opnieuw."),
     }
     code = error.code or 500
     title = titles.get(code, _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))
@@ -43,13 +45,34 @@ def page_error(error: HTTPException):
 def handle_http_error(error: HTTPException):
     if wants_json():
         return json_error(error)
-    if isinstance(error, CSRFError) or error.code == 429:
+    if isinstance(error, CSRFError) or error.code in (429, 503):
         from desk.intake.views import form_error
 
         answer = form_error(error, error.code or 400)
         if answer is not None:
+            answer = make_response(answer)
+            for key, value in error.get_headers():  # Retry-After
+                if key.lower() == "retry-after":
+                    answer.headers[key] = value
             return answer
     return page_error(error)
+
+
+class DatabaseAway(ServiceUnavailable):
+    description = "The database cannot be reached just now; nothing was saved. Try again soon."
+
+    def get_headers(self, environ=None, scope=None):  # type: ignore[no-untyped-def]
+        return [*super().get_headers(environ, scope), ("Retry-After", "30")]
+
+
+def database_away(error: BaseException) -> bool:
+    """The database (or the connection to it) is gone, as opposed to a bug: a 503, not a 500."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | psycopg.OperationalError)
 
 
 def init_errors(app: Flask) -> None:
@@ -57,10 +80,16 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
-        app.logger.exception("unexpected error")
         from desk.extensions import db
 
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone with the database
+            db.session.remove()
+        if database_away(error):  # nothing was saved; the client may simply try again
+            app.logger.warning("database unreachable: %s", error)
+            return handle_http_error(DatabaseAway())
+        app.logger.exception("unexpected error")
         return handle_http_error(InternalServerError())
 
     @app.after_request

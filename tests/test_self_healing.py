@@ -30,7 +30,7 @@ from desk.outbox.rescue import rescue
 from desk.routing import offers
 from desk.routing.models import Offer
 from desk.timeutil import utcnow
-from tests.conftest import api_body, clean, free_port, make_app
+from tests.conftest import VALID, api_body, clean, free_port, make_app
 from tests.routing_helpers import classified
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,3 +269,22 @@ def test_after_the_last_try_a_mail_is_failed_with_the_reason(app):
     assert note.state == "failed" and "nobody there" in note.last_error
     assert rescue(utcnow() + timedelta(days=1))["notifications"] == 0
     db.session.rollback()
+
+
+def test_with_the_database_away_people_get_a_503_that_keeps_their_words(database, redis_url):
+    nowhere = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/desk"  # nobody listens
+    app = make_app(SQLALCHEMY_DATABASE_URI=nowhere)
+    client = app.test_client()
+
+    form = client.post("/", data=VALID)
+    assert form.status_code == 503 and form.headers["Retry-After"] == "30"
+    page = form.get_data(as_text=True)
+    assert "storing aan onze kant" in page
+    assert VALID["description"] in page and VALID["email"] in page  # nothing to type again
+
+    api = client.post("/api/v1/requests", json=api_body())
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    assert api.get_json()["code"] == 503 and "nothing was saved" in api.get_json()["message"]
+
+    staff = client.get("/api/v1/staff/offers", headers={"Authorization": "Basic eDp5"})
+    assert staff.status_code == 503

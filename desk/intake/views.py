@@ -179,11 +179,15 @@ def withdraw(token: str):
 
 
 def form_error(error: Exception, status: int):  # type: ignore[no-untyped-def]
-    """A CSRF failure or rate limit on the form: say so, and keep what was typed."""
+    """A CSRF failure, rate limit or the database away on the form: say so, and keep what was
+    typed."""
     if request.endpoint == "intake.submit":
         if status == 429:
             notice = _("U hebt te veel vragen na elkaar verstuurd. Probeer het over enkele "
                        "minuten opnieuw; uw tekst staat nog in het formulier.")
+        elif status == 503:
+            notice = _("Uw vraag kon nu niet bewaard worden: een storing aan onze kant. Uw "
+                       "tekst staat nog in het formulier; verstuur het over een minuut opnieuw.")
         else:
             notice = _("Uw sessie was verlopen. Uw gegevens staan nog in het formulier: "
                        "verstuur het opnieuw.")
