@@ -60,11 +60,12 @@ class Config:
         self.OUTBOX_SWEEP_SECONDS = _int("OUTBOX_SWEEP_SECONDS", 30)
         self.OUTBOX_RELAY_IN_WORKER = _bool("OUTBOX_RELAY_IN_WORKER", True)
         # A message the broker lost (a worker killed mid-task, Redis restarted without its
-        # data) is found by beat: work untouched this long is queued again. Kept short; the
+        # data) is found by beat: work untouched this long is queued again (tasks are
+        # idempotent, so work that was only slow costs a second look). Kept short; the
         # broker's own redelivery of an unacknowledged task waits the visibility timeout,
         # which must outlast the longest task (a model retraining takes minutes).
-        self.RESCUE_AFTER_SECONDS = _int("RESCUE_AFTER_SECONDS", 120)
-        self.RESCUE_SWEEP_SECONDS = _int("RESCUE_SWEEP_SECONDS", 30)
+        self.RESCUE_AFTER_SECONDS = _int("RESCUE_AFTER_SECONDS", 30)
+        self.RESCUE_SWEEP_SECONDS = _int("RESCUE_SWEEP_SECONDS", 10)
         self.BROKER_VISIBILITY_SECONDS = _int("BROKER_VISIBILITY_SECONDS", 900)
 
         # Classification: where the shipped model is cached after its first training.
@@ -92,9 +93,9 @@ class Config:
         self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
         self.MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "BurgersAanZet <desk@desk.example>")
         self.MAIL_DOMAIN = _env("MAIL_DOMAIN", "desk.example")
-        # While the mail server is away a mail is tried again, further off each time (10 s
-        # doubling to 10 min); after this many tries it is marked failed.
-        self.MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 8)
+        # While the mail server is away a mail is tried again, further off each time (5 s
+        # doubling to 10 min; 12 tries span about 50 minutes); then it is marked failed.
+        self.MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 12)
         # The central team's own mailbox: crisis alerts and requests waiting for a person go
         # there and to every active admin. Required in production; `make run` gives the local
         # default so its mailbox shows the alerts.
@@ -133,6 +134,9 @@ class Config:
         # Proxies in front of the desk whose X-Forwarded-For/-Proto it believes (0: none, so a
         # client cannot pick its own address; 1 behind one nginx).
         self.PROXY_HOPS = _int("PROXY_HOPS", 0)
+        # Redis away must not stop people filing: each web process then counts on its own.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SUBMIT = _env("RATELIMIT_SUBMIT", "20 per hour;5 per minute")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.PRIVACY_VERSION = _env("PRIVACY_VERSION", "2026-11")

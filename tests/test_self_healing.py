@@ -288,3 +288,29 @@ def test_with_the_database_away_people_get_a_503_that_keeps_their_words(database
 
     staff = client.get("/api/v1/staff/offers", headers={"Authorization": "Basic eDp5"})
     assert staff.status_code == 503
+
+
+def test_a_mail_sent_as_the_database_connection_is_cut_is_not_sent_again(app, smtp):
+    import psycopg
+    from sqlalchemy import text
+
+    from tests.conftest import PG_ADMIN
+
+    request = classified()
+    offers.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    note_id = db.session.scalar(select(Notification.id).where(Notification.kind == "offer"))
+
+    outcome = outbound.deliver(note_id)  # the mail is gone, the mark not yet committed
+    assert outcome.state == "sent" and len(smtp.messages) == 1
+    backend = db.session.scalar(text("SELECT pg_backend_pid()"))
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+    outbound.settle(note_id, outcome)  # its commit fails; the mark is written again
+
+    assert db.session.scalar(text("SELECT pg_backend_pid()")) != backend  # it was cut
+    db.session.expire_all()
+    assert db.session.get(Notification, note_id).state == "sent"
+    outbound.deliver(note_id)
+    db.session.commit()
+    assert len(smtp.messages) == 1

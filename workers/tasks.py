@@ -72,8 +72,7 @@ def send_notification(self: Task, *notification_ids: int) -> int:
             while left:
                 outcome = outbound.deliver(left[0], smtp=smtp)
                 sent += outcome.state == "sent"
-                db.session.commit()
-                left.pop(0)
+                outbound.settle(left.pop(0), outcome)
         return sent
     except outbound.TemporaryMailError as error:
         db.session.rollback()

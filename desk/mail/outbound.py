@@ -2,8 +2,10 @@
 recipient, with a reply address bound to both, sent once.
 
 `deliver()` keeps the notification row locked from reading to marking it sent, so two workers
-never send the same one; its Message-ID is derived from its id, so the rare resend after a
-crash between the mail server's "250" and our commit is the same mail to every mail program.
+never send the same one, and `settle()` writes the mark again should the database connection
+be cut after the mail went. Its Message-ID is derived from its id, so the rare resend after a
+process is killed between the mail server's "250" and our commit is the same mail to every mail
+program. While the mail server is away, `postpone()` sets the next try in the row.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import email
 import email.policy
 import random
 import smtplib
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from desk.accounts.models import User
 from desk.extensions import db
@@ -75,6 +79,7 @@ class TemporaryMailError(Exception):
 class Outcome:
     state: str  # sent, failed, or the state it already had
     detail: str = ""
+    marked: dict | None = None  # what marks this notification sent, when this call sent it
 
 
 NO_ADDRESS = "no address for "
@@ -257,10 +262,37 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
         if last_try:
             return _failed(notification, f"{type(error).__name__}: {error}")
         raise TemporaryMailError(f"{type(error).__name__}: {error}") from error
-    notification.state, notification.sent_at = "sent", utcnow()
-    notification.sent_to, notification.message_id = ", ".join(to), message.msgId
-    notification.last_error = None
-    return Outcome("sent")
+    marked = {"state": "sent", "sent_at": utcnow(), "sent_to": ", ".join(to),
+              "message_id": message.msgId, "last_error": None}
+    for key, value in marked.items():
+        setattr(notification, key, value)
+    return Outcome("sent", marked=marked)
+
+
+def settle(notification_id: int, outcome: Outcome, tries: int = 5) -> None:
+    """Commit what `deliver` did. Should the commit fail once the mail is gone (the database
+    connection cut), the mark is written again on a fresh connection, so that the mail is not
+    sent a second time; only a process killed in between can still send it twice (with the
+    same Message-ID)."""
+    try:
+        db.session.commit()
+        return
+    except DBAPIError:
+        db.session.rollback()
+        if not outcome.marked:
+            raise
+    for attempt in range(1, tries + 1):
+        try:
+            db.session.execute(update(Notification).where(
+                Notification.id == notification_id, Notification.state == "pending")
+                .values(**outcome.marked))
+            db.session.commit()
+            return
+        except DBAPIError:
+            db.session.rollback()
+            if attempt == tries:
+                raise
+            time.sleep(0.5 * attempt)
 
 
 def postpone(notification_ids: list[int], why: str) -> None:
@@ -274,7 +306,7 @@ def postpone(notification_ids: list[int], why: str) -> None:
         .values(attempts=Notification.attempts + 1, last_error=why[:1000])
         .returning(Notification.id, Notification.attempts)).all()
     for notification_id, attempts in tried:
-        delay = min(600, 10 * 2 ** (attempts - 1)) * random.uniform(0.5, 1.5)
+        delay = min(600, 5 * 2 ** (attempts - 1)) * random.uniform(0.5, 1.5)
         db.session.execute(
             update(Notification).where(Notification.id == notification_id)
             .values(next_try_at=now + timedelta(seconds=delay),
