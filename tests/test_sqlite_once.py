@@ -69,3 +69,30 @@ def test_two_senders_at_once_send_one_mail_on_sqlite(tmp_path, redis_url):
         controller.stop()
         with app.app_context():
             db.engine.dispose()
+
+
+def test_the_rescue_queues_lost_work_again_on_sqlite(tmp_path, redis_url):
+    from datetime import timedelta
+
+    from desk.outbox.models import OutboxMessage
+    from desk.outbox.rescue import rescue
+    from desk.timeutil import utcnow
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_all()
+        filed = file_request(api_body(), source="api", privacy_version="t")
+        notify(db.session.get(HelpRequest, filed.id), "receipt", "requester",
+               data={"crisis": False})
+        db.session.commit()
+        db.session.execute(db.delete(OutboxMessage))  # published, then lost with the broker
+        db.session.commit()
+        later = utcnow() + timedelta(seconds=app.config["RESCUE_AFTER_SECONDS"] + 1)
+        assert rescue(later) == {"requests": 1, "inbound": 0, "notifications": 1}
+        assert rescue(later) == {"requests": 0, "inbound": 0, "notifications": 0}
+        db.session.commit()
+        queued = db.session.execute(db.select(OutboxMessage.task, OutboxMessage.args))
+        assert sorted(tuple(row) for row in queued) == [
+            ("desk.classify_request", [filed.id]), ("desk.send_notification", [1])]
+        db.session.remove()
