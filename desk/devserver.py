@@ -47,10 +47,26 @@ def run_all(port: int) -> None:
                                               start_new_session=True)
         print(f"\n  The desk runs at http://127.0.0.1:{port}  (Ctrl-C stops everything)\n",
               flush=True)
-        while all(child.poll() is None for child in children.values()):
+        # A child that dies is started again, as a supervisor would (a worker killed takes its
+        # relay with it); one that keeps dying stops everything.
+        restarts: dict[str, list[float]] = {name: [] for name in commands}
+        while True:
             time.sleep(0.5)
-        stopped = [name for name, child in children.items() if child.poll() is not None]
-        print(f"stopped: {', '.join(stopped)}; stopping the rest", file=sys.stderr)
+            for name, child in children.items():
+                if child.poll() is None:
+                    continue
+                now = time.monotonic()
+                restarts[name] = [t for t in restarts[name] if now - t < 60] + [now]
+                if len(restarts[name]) > RESTARTS_A_MINUTE:
+                    raise _GivingUp(name)
+                print(f"{name} stopped (exit {child.returncode}); starting it again",
+                      file=sys.stderr, flush=True)
+                _signal_group(child, signal.SIGKILL)  # what it leaves behind
+                children[name] = subprocess.Popen(commands[name], env=os.environ.copy(),
+                                                  start_new_session=True)
+    except _GivingUp as gave_up:
+        print(f"{gave_up} stopped {RESTARTS_A_MINUTE} times within a minute; stopping the rest",
+              file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:
@@ -66,6 +82,13 @@ def run_all(port: int) -> None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(max(0.1, deadline - time.monotonic()))
             _signal_group(child, signal.SIGKILL)  # stragglers: a child's own children too
+
+
+RESTARTS_A_MINUTE = 5
+
+
+class _GivingUp(Exception):
+    pass
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -43,6 +43,13 @@ def _environ_or_cmdline(process: Path) -> str:
         return ""
 
 
+def _cmdline(process: Path) -> str:
+    try:
+        return (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 def wait_for_mail(sink: Path, subject: str, seconds: float = 60):
     import email
     import email.policy
@@ -134,6 +141,24 @@ def test_embedded_defaults_start_and_take_a_request(tmp_path):
                 break
             time.sleep(0.2)
         assert pending == 0
+
+        # The worker is killed outright: run-all starts it again, and the next request is read.
+        [worker] = [p for p in Path("/proc").iterdir() if p.name.isdigit() and str(tmp_path)
+                    in _environ_or_cmdline(p) and "worker" in _cmdline(p) and
+                    os.getpgid(int(p.name)) == int(p.name)]
+        os.killpg(int(worker.name), signal.SIGKILL)
+        token = re.search(r'name="csrf_token" value="([^"]+)"',
+                          opener.open(base + "/", timeout=5).read().decode()).group(1)
+        opener.open(base + "/", data=urllib.parse.urlencode(
+            {**VALID, "csrf_token": token}).encode(), timeout=10).read()
+        for _ in range(600):
+            if database.execute("SELECT count(*) FROM classifications").fetchone()[0] == 2:
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError((tmp_path / "run-all.log").read_text()[-3000:])
+        assert "worker stopped (exit -9); starting it again" in (
+            tmp_path / "run-all.log").read_text()
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         try:

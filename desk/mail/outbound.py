@@ -306,7 +306,7 @@ def postpone(notification_ids: list[int], why: str) -> None:
         .values(attempts=Notification.attempts + 1, last_error=why[:1000])
         .returning(Notification.id, Notification.attempts)).all()
     for notification_id, attempts in tried:
-        delay = min(600, 5 * 2 ** (attempts - 1)) * random.uniform(0.5, 1.5)
+        delay = min(600, 5 * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
         db.session.execute(
             update(Notification).where(Notification.id == notification_id)
             .values(next_try_at=now + timedelta(seconds=delay),
