@@ -144,7 +144,7 @@ def test_embedded_defaults_start_and_take_a_request(tmp_path):
 
         # The worker is killed outright: run-all starts it again, and the next request is read.
         [worker] = [p for p in Path("/proc").iterdir() if p.name.isdigit() and str(tmp_path)
-                    in _environ_or_cmdline(p) and "worker" in _cmdline(p) and
+                    in _environ_or_cmdline(p) and "celery -A workers worker" in _cmdline(p) and
                     os.getpgid(int(p.name)) == int(p.name)]
         os.killpg(int(worker.name), signal.SIGKILL)
         token = re.search(r'name="csrf_token" value="([^"]+)"',
