@@ -44,6 +44,15 @@ def page_error(error: HTTPException):
 
 def handle_http_error(error: HTTPException):
     if wants_json():
+        # flask-smorest's @blp.arguments refuses with webargs' {location: {field: [message]}}:
+        # given as the API's own {field: [message]}.
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if isinstance(messages, dict):
+            from desk.intake.schemas import error_texts
+
+            fields = {name: texts for location in messages.values() if isinstance(location, dict)
+                      for name, texts in location.items()}
+            return json_error(error, _("Niet alle velden zijn in orde."), error_texts(fields))
         return json_error(error)
     if isinstance(error, CSRFError) or error.code in (429, 503):
         from desk.intake.views import form_error

