@@ -358,6 +358,12 @@ def under_load(desk: Desk, seconds: float, fault) -> tuple[Load, float]:  # type
     return load, max(fault_end, time.monotonic())
 
 
+def faulted(title: str, desk: Desk, db: psycopg.Connection, seconds: float, fault) -> Row:  # type: ignore[no-untyped-def]
+    """A row for `fault` run while filing for `seconds`."""
+    load, end = under_load(desk, seconds, fault)
+    return tally(title, db, desk, load, ids_of(load.references), end)
+
+
 def at(moment: float) -> None:
     time.sleep(max(0.0, moment - time.monotonic()))
 
@@ -370,9 +376,7 @@ def worker_killed(desk: Desk, db: psycopg.Connection) -> Row:
             at(t0 + moment)
             desk.restart_worker_group()
         return time.monotonic()
-    load, end = under_load(desk, 16, fault)
-    return tally("worker kill -9, three times, at 50 filings/s", db, desk, load,
-                 ids_of(load.references), end)
+    return faulted("worker kill -9, three times, at 50 filings/s", desk, db, 16, fault)
 
 
 def redis_back_empty(desk: Desk, db: psycopg.Connection) -> Row:
@@ -382,9 +386,7 @@ def redis_back_empty(desk: Desk, db: psycopg.Connection) -> Row:
         at(t0 + 9)
         desk.start_redis(keep_data=False)
         return time.monotonic()
-    load, end = under_load(desk, 14, fault)
-    return tally("Redis killed mid-burst, back empty", db, desk, load,
-                 ids_of(load.references), end)
+    return faulted("Redis killed mid-burst, back empty", desk, db, 14, fault)
 
 
 def redis_backlog(keep_data: bool):  # type: ignore[no-untyped-def]
@@ -424,8 +426,7 @@ def smtp_down(desk: Desk, db: psycopg.Connection) -> Row:
         at(t0 + 23)
         desk.start_smtp()
         return time.monotonic()
-    load, end = under_load(desk, 26, fault)
-    return tally("SMTP server down for 20 s", db, desk, load, ids_of(load.references), end)
+    return faulted("SMTP server down for 20 s", desk, db, 26, fault)
 
 
 def smtp_killed(desk: Desk, db: psycopg.Connection) -> Row:
@@ -436,9 +437,7 @@ def smtp_killed(desk: Desk, db: psycopg.Connection) -> Row:
             time.sleep(2)
             desk.start_smtp()
         return time.monotonic()
-    load, end = under_load(desk, 12, fault)
-    return tally("SMTP server killed mid-send, twice", db, desk, load,
-                 ids_of(load.references), end)
+    return faulted("SMTP server killed mid-send, twice", desk, db, 12, fault)
 
 
 def database_cut(desk: Desk, db: psycopg.Connection) -> Row:
@@ -476,6 +475,13 @@ def offered(db: psycopg.Connection, count: int) -> list[tuple[int, int, int, str
         " WHERE o.status = 'offered' ORDER BY o.id LIMIT %s", (count,)).fetchall()
     db.commit()
     return rows
+
+
+def subject_of(db: psycopg.Connection, request_id: int) -> str:
+    """The subject of a reply to the offer mail, with the request's reference in it."""
+    year = db.execute("SELECT to_char(created_at, 'YYYY') FROM help_requests WHERE id = %s",
+                      (request_id,)).fetchone()[0]
+    return f"Re: [BAZ-{year}-{request_id:06d}] Een hulpvraag voor uw organisatie"
 
 
 def raw_mail(sender: str, to: str, subject: str, body: str, *, message_id: bool = True,
@@ -545,9 +551,7 @@ def same_reply_three_doors(desk: Desk, db: psycopg.Connection) -> Row:
     sent = 0
     for n, ((request_id, _, _, coordinator), to) in enumerate(zip(chosen, reply_to,
                                                                   strict=True)):
-        reference = db.execute("SELECT to_char(created_at, 'YYYY') FROM help_requests"
-                               " WHERE id = %s", (request_id,)).fetchone()[0]
-        raw = raw_mail(coordinator, to, f"Re: [BAZ-{reference}-{request_id:06d}] Een hulpvraag",
+        raw = raw_mail(coordinator, to, subject_of(db, request_id),
                        "Aanvaard. We bellen morgen.", message_id=n % 2 == 0)
         doors.all_three(raw)
         sent += 1
@@ -573,9 +577,7 @@ def same_reply_three_doors(desk: Desk, db: psycopg.Connection) -> Row:
 
 def forgeries(desk: Desk, db: psycopg.Connection) -> Row:
     [(request_id, offer_id, partner_id, coordinator)] = offered(db, 1)
-    year = db.execute("SELECT to_char(created_at, 'YYYY') FROM help_requests WHERE id = %s",
-                      (request_id,)).fetchone()[0]
-    subject = f"Re: [BAZ-{year}-{request_id:06d}] Een hulpvraag"
+    subject = subject_of(db, request_id)
     requester = db.execute("SELECT r.email FROM help_requests h JOIN requesters r"
                            " ON r.id = h.requester_id WHERE h.id = %s", (request_id,)).fetchone()[0]
     admin = "admin@desk.example"

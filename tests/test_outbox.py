@@ -35,6 +35,9 @@ class OwnRedis:
              "--pidfile", str(self.directory / "redis.pid")],
             check=True, stdout=subprocess.DEVNULL,
         )
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
         client = redis.Redis(port=self.port)
         for _ in range(100):
             try:

@@ -14,7 +14,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import func, select, update
 
 from desk.classify.models import Classification
@@ -32,33 +31,27 @@ from desk.routing.models import Offer
 from desk.timeutil import utcnow
 from tests.conftest import VALID, api_body, clean, free_port, make_app
 from tests.routing_helpers import classified
+from tests.test_outbox import OwnRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = str(Path(sys.executable).with_name("celery"))
 UNFINISHED = ("received", "classified")
 
 
-class KillableRedis:
+class KillableRedis(OwnRedis):
     """A Redis of the test's own, run as a child so it can be killed outright; no persistence,
     so what it held is gone when it comes back."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-             "--appendonly", "no"], stdout=subprocess.DEVNULL, start_new_session=True)
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis did not start")
+             "--appendonly", "no", "--dir", str(self.directory)], stdout=subprocess.DEVNULL,
+            start_new_session=True)
+        self.wait_ready()
 
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
@@ -147,9 +140,9 @@ def open_offers_at_most_one(ids: list[int]) -> bool:
 
 @pytest.fixture
 def pipeline(database, redis_url, tmp_path):
-    """A worker and beat on a Redis of this test's own; beat looks for lost work every second,
-    and work counts as lost after 4 s."""
-    server = KillableRedis()
+    """A worker (`running[0]`) and beat on a Redis of this test's own; beat looks for lost work
+    every second, and work counts as lost after 4 s."""
+    server = KillableRedis(tmp_path)
     server.start()
     env = {**os.environ, "CELERY_BROKER_URL": server.url, "RESCUE_AFTER_SECONDS": "4",
            "RESCUE_SWEEP_SECONDS": "1", "OUTBOX_SWEEP_SECONDS": "2",
@@ -159,6 +152,7 @@ def pipeline(database, redis_url, tmp_path):
         shipped_model()  # trained and cached once, not by each worker while the clock runs
     running: list[subprocess.Popen] = []
     try:
+        running += [worker(tmp_path, "w1", env), beat(tmp_path, env)]
         yield app, server, env, running
     finally:
         for process in running:
@@ -169,7 +163,6 @@ def pipeline(database, redis_url, tmp_path):
 
 def test_a_worker_lives_through_redis_killed_and_back_empty_mid_burst(pipeline, tmp_path):
     app, server, env, running = pipeline
-    running += [worker(tmp_path, "w1", env), beat(tmp_path, env)]
     with app.app_context():
         filer = Filer(app, rate=20)
         filer.start()
@@ -193,7 +186,6 @@ def test_a_worker_lives_through_redis_killed_and_back_empty_mid_burst(pipeline, 
 
 def test_a_worker_killed_mid_burst_loses_nothing(pipeline, tmp_path):
     app, server, env, running = pipeline
-    running += [worker(tmp_path, "w1", env), beat(tmp_path, env)]
     with app.app_context():
         filer = Filer(app, rate=30)
         filer.start()

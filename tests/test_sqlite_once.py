@@ -32,6 +32,16 @@ class SlowInbox:
         return "250 OK"
 
 
+def filed_with_a_receipt():
+    """A fresh SQLite database with one request filed and its receipt to send, committed."""
+    upgrade()
+    seed_all()
+    filed = file_request(api_body(), source="api", privacy_version="t")
+    notify(db.session.get(HelpRequest, filed.id), "receipt", "requester", data={"crisis": False})
+    db.session.commit()
+    return filed
+
+
 def test_two_senders_at_once_send_one_mail_on_sqlite(tmp_path, redis_url):
     inbox, port = SlowInbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
@@ -40,12 +50,7 @@ def test_two_senders_at_once_send_one_mail_on_sqlite(tmp_path, redis_url):
                    MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
     try:
         with app.app_context():
-            upgrade()
-            seed_all()
-            filed = file_request(api_body(), source="api", privacy_version="t")
-            notify(db.session.get(HelpRequest, filed.id), "receipt", "requester",
-                   data={"crisis": False})
-            db.session.commit()
+            filed_with_a_receipt()
             note_id = db.session.scalar(db.select(Notification.id))
             db.session.remove()
 
@@ -80,12 +85,7 @@ def test_the_rescue_queues_lost_work_again_on_sqlite(tmp_path, redis_url):
 
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
     with app.app_context():
-        upgrade()
-        seed_all()
-        filed = file_request(api_body(), source="api", privacy_version="t")
-        notify(db.session.get(HelpRequest, filed.id), "receipt", "requester",
-               data={"crisis": False})
-        db.session.commit()
+        filed = filed_with_a_receipt()
         db.session.execute(db.delete(OutboxMessage))  # published, then lost with the broker
         db.session.commit()
         later = utcnow() + timedelta(seconds=app.config["RESCUE_AFTER_SECONDS"] + 1)
