@@ -34,7 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from desk import models  # noqa: F401  (every model registered before use)
     from desk.i18n import init_i18n
-    from desk.queue import init_celery
+    from desk.jobs import init_celery
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from desk.validation import error_texts
 
 
 def wants_json() -> bool:
@@ -48,23 +53,28 @@ def handle_http_error(error: HTTPException):
         # given as the API's own {field: [message]}.
         messages = (getattr(error, "data", None) or {}).get("messages")
         if isinstance(messages, dict):
-            from desk.intake.schemas import error_texts
-
             fields = {name: texts for location in messages.values() if isinstance(location, dict)
                       for name, texts in location.items()}
             return json_error(error, _("Niet alle velden zijn in orde."), error_texts(fields))
         return json_error(error)
-    if isinstance(error, CSRFError) or error.code in (429, 503):
-        from desk.intake.views import form_error
-
-        answer = form_error(error, error.code or 400)
-        if answer is not None:
-            answer = make_response(answer)
-            for key, value in error.get_headers():  # Retry-After
-                if key.lower() == "retry-after":
-                    answer.headers[key] = value
-            return answer
+    keeper = _KEEPS_WHAT_WAS_TYPED.get(request.endpoint or "")
+    if keeper and (isinstance(error, CSRFError) or error.code in (429, 503)):
+        answer = make_response(keeper(error, error.code or 400))
+        for key, value in error.get_headers():  # Retry-After
+            if key.lower() == "retry-after":
+                answer.headers[key] = value
+        return answer
     return page_error(error)
+
+
+# Forms whose own page answers an expired session, a rate limit or the database away, with
+# what was typed still in it: endpoint -> the view that renders it (registered by its package).
+_KEEPS_WHAT_WAS_TYPED: dict[str, Callable[[HTTPException, int], ResponseReturnValue]] = {}
+
+
+def keep_what_was_typed(endpoint: str,
+                        answer: Callable[[HTTPException, int], ResponseReturnValue]) -> None:
+    _KEEPS_WHAT_WAS_TYPED[endpoint] = answer
 
 
 class DatabaseAway(ServiceUnavailable):

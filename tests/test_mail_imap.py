@@ -308,9 +308,9 @@ def test_the_beat_task_polls_once_at_a_time_and_only_when_set_up(desk, mailbox, 
     assert poll_imap.run() == {**zeros, "stored": 1}
 
     schedule = desk.extensions["celery"].conf.beat_schedule
-    assert schedule["poll-imap"] == {"task": "desk.poll_imap", "schedule": 30.0}
+    assert schedule["desk.poll_imap"] == {"task": "desk.poll_imap", "schedule": 30.0}
     off = make_app()
-    assert "poll-imap" not in off.extensions["celery"].conf.beat_schedule
+    assert "desk.poll_imap" not in off.extensions["celery"].conf.beat_schedule
     with off.app_context():
         assert poll_imap.run() == zeros
 

@@ -153,7 +153,7 @@ def test_beat_sweeps_the_outbox(app):
     from workers import celery
     from workers.tasks import relay_outbox
 
-    assert celery.conf.beat_schedule["outbox-sweep"]["task"] == "desk.relay_outbox"
+    assert celery.conf.beat_schedule["desk.relay_outbox"]["schedule"] == 30
     file_request(dict(api_body()), source="api", privacy_version="t")
     db.session.commit()
     assert relay_outbox.run() == 1

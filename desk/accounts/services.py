@@ -9,17 +9,16 @@ from desk.accounts.passwords import MIN_LENGTH, hash_password
 from desk.accounts.sessions import Refused, check, end_all
 from desk.extensions import db
 from desk.intake.models import LANGUAGES
-from desk.intake.schemas import is_email
+from desk.jobs import Job
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
-
-ACCOUNT_MAIL_TASK = "desk.send_account_mail"
+from desk.validation import is_email
 
 
 def send_link(user: User, purpose: str) -> None:
     """An invitation ("invite") or password-reset ("reset") mail, sent by a worker once the
     caller commits; the link itself is made there and never stored."""
-    enqueue(ACCOUNT_MAIL_TASK, user.id, purpose, wake=True)
+    enqueue(Job.SEND_ACCOUNT_MAIL, user.id, purpose, wake=True)
 
 
 class AccountError(ValueError):

@@ -26,10 +26,10 @@ from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import provinces
 from desk.intake.models import LANGUAGES
-from desk.intake.schemas import error_texts
 from desk.partners import services as partners
 from desk.partners.models import Partner, Theme
 from desk.routing.profiles import forget_profiles
+from desk.validation import error_texts
 from desk.web import private
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -18,8 +18,9 @@ from desk.extensions import limiter
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, LANGUAGES
-from desk.intake.schemas import LIMITS, NEEDS_ORGANISATION, HelpRequestSchema, error_texts
+from desk.intake.schemas import LIMITS, NEEDS_ORGANISATION, HelpRequestSchema
 from desk.intake.services import file_and_commit, find_by_reference, token_opens
+from desk.validation import error_texts
 
 blp = Blueprint("api_requests", __name__, url_prefix="/api/v1/requests",
                 description="Help requests")

@@ -11,11 +11,10 @@ from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
 from desk.intake.models import HelpRequest, Requester
+from desk.jobs import Job
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.routing.offers import let_go, route_locked
-
-ROUTE_TASK = "desk.route_request"
 
 
 class ClassifyError(ValueError):
@@ -92,7 +91,7 @@ def classify_many(request_ids: list[int]) -> dict[int, Classification]:
 
 
 def hand_to_routing(request: HelpRequest) -> None:
-    enqueue(ROUTE_TASK, request.id)
+    enqueue(Job.ROUTE, request.id)
 
 
 def restore_from_spam(request: HelpRequest, actor: str) -> None:

@@ -22,6 +22,7 @@ from marshmallow import (
 
 from desk.geo.lookup import resolve
 from desk.intake.models import KINDS, LANGUAGES
+from desk.validation import Text, is_email, messages
 
 LIMITS = {
     "name": (2, 200),
@@ -30,47 +31,7 @@ LIMITS = {
     "description": (20, 5000),
 }
 NEEDS_ORGANISATION = ("vereniging", "bestuur")
-# Control characters have no place in a help request (NUL breaks PostgreSQL text);
-# the description may keep its line breaks and tabs.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
-
-
-def _messages() -> dict[str, Any]:
-    return {
-        "required": _l("Dit veld is verplicht."),
-        "null": _l("Dit veld is verplicht."),
-        "invalid": _l("Dit is geen geldige waarde."),
-    }
-
-
-class Text(fields.String):
-    """A trimmed string with length bounds and no control characters."""
-
-    def __init__(self, *, bounds: tuple[int, int], multiline: bool = False, **kwargs: Any):
-        self.bounds = bounds
-        self.multiline = multiline
-        kwargs.setdefault("error_messages", _messages())
-        super().__init__(**kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if self.multiline:
-            text = text.replace("\r\n", "\n")
-        control = _CONTROL if self.multiline else _CONTROL_ONE_LINE
-        if control.search(text):
-            raise ValidationError(_l("Deze tekst bevat tekens die niet toegelaten zijn."))
-        low, high = self.bounds
-        if len(text) > high:
-            raise ValidationError(
-                _l("Gebruik ten hoogste %(max)d tekens (nu %(count)d).", max=high, count=len(text))
-            )
-        if self.required and len(text) < low:
-            if not text:
-                raise ValidationError(_l("Dit veld is verplicht."))
-            raise ValidationError(_l("Gebruik minstens %(min)d tekens.", min=low))
-        return text
 
 
 class HelpRequestSchema(Schema):
@@ -79,23 +40,23 @@ class HelpRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    kind = fields.String(required=True, error_messages=_messages(),
+    kind = fields.String(required=True, error_messages=messages(),
                          metadata={"enum": list(KINDS), "description": "Who is asking"})
     name = Text(required=True, bounds=LIMITS["name"], metadata={"maxLength": 200})
     organisation = Text(bounds=LIMITS["organisation"], load_default=None, allow_none=True,
                         metadata={"description": "Required for vereniging and bestuur"})
-    email = fields.String(required=True, error_messages=_messages())
-    phone = fields.String(load_default=None, allow_none=True, error_messages=_messages(),
+    email = fields.String(required=True, error_messages=messages())
+    phone = fields.String(load_default=None, allow_none=True, error_messages=messages(),
                           metadata={"example": "0470 12 34 56"})
-    postcode = fields.String(required=True, error_messages=_messages(),
+    postcode = fields.String(required=True, error_messages=messages(),
                              metadata={"description": "Belgian postcode", "example": "9000"})
     subject = Text(required=True, bounds=LIMITS["subject"])
     description = Text(required=True, bounds=LIMITS["description"], multiline=True,
                        metadata={"description": "The question itself, 20 to 5000 characters"})
-    language = fields.String(required=True, error_messages=_messages(),
+    language = fields.String(required=True, error_messages=messages(),
                              metadata={"enum": list(LANGUAGES),
                                        "description": "Preferred language for answers"})
-    consent = fields.Boolean(required=True, error_messages=_messages(),
+    consent = fields.Boolean(required=True, error_messages=messages(),
                              metadata={"description": "Agreement to the privacy notice; "
                                                       "must be true"})
 
@@ -152,38 +113,3 @@ class FormSchema(HelpRequestSchema):
 
     class Meta:
         unknown = EXCLUDE
-
-
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
-
-def is_email(value: str) -> bool:
-    """A syntax check (no DNS): a person's address must at least look like one."""
-    from email_validator import EmailNotValidError, validate_email
-
-    value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
-        return False
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
-
-
-def _flatten(messages: Any) -> list[Any]:
-    if isinstance(messages, dict):
-        return [m for value in messages.values() for m in _flatten(value)]
-    if isinstance(messages, list | tuple):
-        return [m for value in messages for m in _flatten(value)]
-    return [messages]
-
-
-def error_texts(errors: dict[str, Any]) -> dict[str, list[str]]:
-    """marshmallow's errors with the lazy messages turned into text."""
-    out: dict[str, list[str]] = {}
-    for field, messages in errors.items():
-        if field == "_schema":
-            field = "form"
-        out[field] = [str(m) for m in _flatten(messages)]
-    return out

@@ -25,11 +25,10 @@ from desk.extensions import db
 from desk.geo.lookup import resolve
 from desk.ids import database_id
 from desk.intake.models import HelpRequest, Requester, make_reference, parse_reference
+from desk.jobs import Job
 from desk.outbox.relay import CHANNEL
 from desk.outbox.services import enqueue
 from desk.timeutil import utcnow
-
-CLASSIFY_TASK = "desk.classify_request"
 
 _requesters = Requester.__table__
 _requests = HelpRequest.__table__
@@ -172,7 +171,7 @@ WITH requester AS (
     SELECT request.id, 'received', 'requester', true, %(event_data)s::json, %(now)s FROM request
 ), outbox AS (
     INSERT INTO outbox (task, args, created_at, attempts)
-    SELECT '{CLASSIFY_TASK}', json_build_array(request.id), %(now)s, 0 FROM request
+    SELECT '{Job.CLASSIFY}', json_build_array(request.id), %(now)s, 0 FROM request
 )
 SELECT request.id, pg_notify('{CHANNEL}', '') FROM request
 """
@@ -209,7 +208,7 @@ def _file_portable(row: dict[str, Any]) -> int:
         {"request_id": request_id, "type": "received", "actor": "requester", "public": True,
          "data": row["event_data"], "created_at": now},
     )
-    enqueue(CLASSIFY_TASK, request_id)
+    enqueue(Job.CLASSIFY, request_id)
     return request_id
 
 

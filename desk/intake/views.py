@@ -17,18 +17,19 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
 
 from desk.accounts.api_keys import is_trusted
 from desk.classify.flags import alarm_at_filing
+from desk.errors import keep_what_was_typed
 from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.models import KINDS, HelpRequest
-from desk.intake.schemas import LIMITS, FormSchema, error_texts
+from desk.intake.schemas import LIMITS, FormSchema
 from desk.intake.services import file_and_commit, find_by_reference, find_by_token
+from desk.validation import error_texts
 from desk.web import private
 
 bp = Blueprint("intake", __name__)
@@ -181,18 +182,19 @@ def withdraw(token: str):
 def form_error(error: Exception, status: int):  # type: ignore[no-untyped-def]
     """A CSRF failure, rate limit or the database away on the form: say so, and keep what was
     typed."""
-    if request.endpoint == "intake.submit":
-        if status == 429:
-            notice = _("U hebt te veel vragen na elkaar verstuurd. Probeer het over enkele "
-                       "minuten opnieuw; uw tekst staat nog in het formulier.")
-        elif status == 503:
-            notice = _("Uw vraag kon nu niet bewaard worden: een storing aan onze kant. Uw "
-                       "tekst staat nog in het formulier; verstuur het over een minuut opnieuw.")
-        else:
-            notice = _("Uw sessie was verlopen. Uw gegevens staan nog in het formulier: "
-                       "verstuur het opnieuw.")
-        return render_form(typed_values(), notice=notice, status=status)
-    return None
+    if status == 429:
+        notice = _("U hebt te veel vragen na elkaar verstuurd. Probeer het over enkele "
+                   "minuten opnieuw; uw tekst staat nog in het formulier.")
+    elif status == 503:
+        notice = _("Uw vraag kon nu niet bewaard worden: een storing aan onze kant. Uw "
+                   "tekst staat nog in het formulier; verstuur het over een minuut opnieuw.")
+    else:
+        notice = _("Uw sessie was verlopen. Uw gegevens staan nog in het formulier: "
+                   "verstuur het opnieuw.")
+    return render_form(typed_values(), notice=notice, status=status)
 
 
-__all__ = ["bp", "form_error", "CSRFError"]
+keep_what_was_typed("intake.submit", form_error)
+
+
+__all__ = ["bp"]

@@ -19,11 +19,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desk.extensions import db
+from desk.jobs import Job
 from desk.mail.models import DOORS, InboundMail
 from desk.outbox.services import enqueue
 from desk.timeutil import utcnow
 
-PROCESS_TASK = "desk.process_inbound"
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,290}>")
 
 
@@ -99,7 +99,7 @@ def store(raw: bytes, via: str) -> Stored:
          **{k: (v.replace("\x00", "")[:300] if v else v) for k, v in fields.items()}},
     ).scalar()
     if new_id is not None:
-        enqueue(PROCESS_TASK, new_id, wake=True)  # read and applied by a worker after commit
+        enqueue(Job.PROCESS_INBOUND, new_id, wake=True)  # read and applied by a worker after commit
         return Stored(new_id, True)
     return Stored(db.session.scalar(select(InboundMail.id).where(InboundMail.dedup_key == key)),
                   False)

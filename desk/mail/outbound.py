@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import random
 import smtplib
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from desk.extensions import mail as mailer
 from desk.geo.lookup import municipalities
 from desk.intake.models import HelpRequest
 from desk.intake.services import mail_token
+from desk.jobs import Job, backoff
 from desk.links import public_url
 from desk.mail.attachments import for_relay
 from desk.mail.models import InboundMail, Undeliverable
@@ -44,7 +44,6 @@ from desk.mail.threading import (
     reply_address,
 )
 from desk.notify.models import Notification
-from desk.notify.services import SEND_TASK
 from desk.outbox.services import enqueue_each
 from desk.partners.models import Partner
 from desk.routing.answer import offer_token
@@ -119,7 +118,7 @@ def rearm_unaddressed() -> int:
     for notification in waiting:
         notification.state, notification.last_error = "pending", None
     db.session.flush()
-    enqueue_each(db.session.connection(), SEND_TASK, [n.id for n in waiting])
+    enqueue_each(db.session.connection(), Job.SEND_NOTIFICATION, [n.id for n in waiting])
     return len(waiting)
 
 
@@ -306,7 +305,7 @@ def postpone(notification_ids: list[int], why: str) -> None:
         .values(attempts=Notification.attempts + 1, last_error=why[:1000])
         .returning(Notification.id, Notification.attempts)).all()
     for notification_id, attempts in tried:
-        delay = min(600, 5 * 2 ** (attempts - 1)) * random.uniform(0.8, 1.2)
+        delay = backoff(attempts, first=5, most=600)
         db.session.execute(
             update(Notification).where(Notification.id == notification_id)
             .values(next_try_at=now + timedelta(seconds=delay),

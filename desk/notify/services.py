@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from desk.jobs import Job
 from desk.notify.models import KINDS, Notification
 from desk.outbox.services import enqueue_each
 from desk.timeutil import utcnow
@@ -22,7 +23,6 @@ from desk.writebehind import gathered, writes
 
 _table = Notification.__table__
 _KEY = "desk.notifications"
-SEND_TASK = "desk.send_notification"
 
 
 class About(Protocol):
@@ -50,4 +50,4 @@ def _write(session: Session, rows: list[dict[str, Any]]) -> None:
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     new = connection.execute(insert(_table).on_conflict_do_nothing().returning(_table.c.id),
                              rows).scalars().all()
-    enqueue_each(connection, SEND_TASK, new)
+    enqueue_each(connection, Job.SEND_NOTIFICATION, new)

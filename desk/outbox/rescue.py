@@ -15,19 +15,16 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, update
 
-from desk.classify.service import ROUTE_TASK
 from desk.extensions import db
 from desk.intake.models import HelpRequest
-from desk.intake.services import CLASSIFY_TASK
-from desk.mail.inbound import PROCESS_TASK
+from desk.jobs import Job
 from desk.mail.models import InboundMail
 from desk.notify.models import Notification
-from desk.notify.services import SEND_TASK
 from desk.outbox.services import enqueue_each
 
 BATCH = 500
 # What runs next for a request in each unfinished state.
-NEXT_STEP = {"received": CLASSIFY_TASK, "classified": ROUTE_TASK}
+NEXT_STEP = {"received": Job.CLASSIFY, "classified": Job.ROUTE}
 
 
 def rescue(now: datetime) -> dict[str, int]:
@@ -63,7 +60,7 @@ def rescue(now: datetime) -> dict[str, int]:
         .values(nudged_at=now)
         .returning(InboundMail.id)
         .execution_options(synchronize_session=False)).all()
-    enqueue_each(connection, PROCESS_TASK, sorted(mail))
+    enqueue_each(connection, Job.PROCESS_INBOUND, sorted(mail))
     found["inbound"] = len(mail)
 
     # A pending notification is due when its next try has come, or, never tried, when it has
@@ -78,6 +75,6 @@ def rescue(now: datetime) -> dict[str, int]:
         .values(next_try_at=now + after)
         .returning(Notification.id)
         .execution_options(synchronize_session=False)).all()
-    enqueue_each(connection, SEND_TASK, sorted(notes))
+    enqueue_each(connection, Job.SEND_NOTIFICATION, sorted(notes))
     found["notifications"] = len(notes)
     return found

@@ -18,8 +18,8 @@ from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import by_name, municipalities
 from desk.intake.models import LANGUAGES
-from desk.intake.schemas import Text
 from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.validation import Text
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")
 

@@ -10,13 +10,13 @@ from sqlalchemy import select, update
 
 from desk.extensions import db
 from desk.intake.models import HelpRequest
+from desk.jobs import Job
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
 from desk.routing.models import Offer
 from desk.routing.offers import WAITING_FOR_PARTNER, speaks
 
-EXPIRE_TASK = "desk.expire_offer"
 BATCH = 500
 
 
@@ -31,7 +31,7 @@ def sweep(now: datetime) -> dict[str, int]:
         select(Offer.id).where(Offer.status == "offered", Offer.due_at <= now)
         .order_by(Offer.due_at).limit(BATCH)).all()
     for offer_id in due:
-        enqueue(EXPIRE_TASK, offer_id)
+        enqueue(Job.EXPIRE_OFFER, offer_id)
     return {"expiring": len(due), "reminded": reminded, "delayed": delayed}
 
 
