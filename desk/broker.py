@@ -6,7 +6,7 @@ the messages it holds unacknowledged back through that connection — already re
 5.7 raises AttributeError (`'NoneType' object has no attribute 'hostname'`), which Celery calls
 an unrecoverable error: the worker, and the outbox relay in it, stopped for good. Here that
 step gives up instead: the messages stay in Redis's unacked set (Redis hands them out again
-after the visibility timeout, if it kept them) and the rescue sweep (desk/outbox/rescue.py)
+after the visibility timeout, if it kept them) and the rescue sweep (desk/rescue.py)
 finds their work sooner.
 """
 

@@ -4,11 +4,11 @@ from desk.accounts.models import ApiClient, StaffSession, User
 from desk.classify.models import Classification, ModelVersion
 from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
-from desk.intake.models import HelpRequest, Requester
 from desk.mail.models import InboundMail, Undeliverable
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.requests.models import HelpRequest, Requester
 from desk.routing.models import Offer
 
 # PostgreSQL-only parts that migrations manage and the models do not map (the Dutch

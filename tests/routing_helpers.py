@@ -10,9 +10,9 @@ from sqlalchemy import select
 from desk.classify.model import THEMES
 from desk.classify.models import Classification
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.intake.services import file_request
 from desk.partners.models import Partner
+from desk.requests.models import HelpRequest
 from tests.conftest import api_body
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from desk.accounts.api_keys import create_client
 from desk.extensions import db
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from tests.conftest import api_body, clean, make_app
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from desk.classify.models import Classification
 from desk.classify.service import classify_many
 from desk.extensions import db
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from desk.routing import offers
 from tests.browser_helpers import serious
 from tests.routing_helpers import classified

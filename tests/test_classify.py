@@ -21,9 +21,9 @@ from desk.classify.service import classify, correct_themes, corrections, restore
 from desk.classify.text import detect_language, normalise, words
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.intake.services import file_request
 from desk.outbox.models import OutboxMessage
+from desk.requests.models import HelpRequest
 from tests.conftest import VALID, api_body, clean, make_app, status_link
 
 ROOT = Path(__file__).resolve().parent.parent

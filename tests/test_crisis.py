@@ -15,9 +15,9 @@ from desk.classify.registry import active_model
 from desk.classify.service import classify
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.mail import outbound
 from desk.notify.models import Notification
+from desk.requests.models import HelpRequest
 from tests.conftest import VALID
 from tests.test_mail_loop import filed, plain, sent
 from tests.workspace_helpers import ADMIN, give_passwords, log_in, text

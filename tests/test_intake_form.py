@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest, Requester
 from desk.outbox.models import OutboxMessage
+from desk.requests.models import HelpRequest, Requester
 from tests.conftest import VALID, clean, make_app, status_link
 
 

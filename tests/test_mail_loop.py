@@ -14,13 +14,13 @@ from sqlalchemy import select
 from desk.classify.service import classify, restore_from_spam
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.intake.requester import add_message, public_timeline
 from desk.intake.services import file_request
 from desk.mail import outbound
 from desk.mail.models import Undeliverable
 from desk.mail.threading import reply_address
 from desk.notify.models import Notification
+from desk.requests.models import HelpRequest
 from desk.routing import offers
 from tests.conftest import api_body
 from tests.mail_helpers import offered_request, reply, take_in

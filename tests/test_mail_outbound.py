@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from desk.accounts.models import User
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.mail import outbound
 from desk.mail.threading import is_ours, read_reply_address
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
+from desk.requests.models import HelpRequest
 from desk.routing import offers
 from tests.conftest import free_port
 from tests.mail_helpers import Inbox

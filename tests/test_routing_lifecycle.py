@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from desk.events.models import Event
 from desk.extensions import db
 from desk.intake import requester
-from desk.intake.models import HelpRequest
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
+from desk.requests.models import HelpRequest
 from desk.routing import offers, overrides
 from desk.routing.models import Offer
 from desk.routing.sweep import sweep

@@ -19,13 +19,13 @@ from sqlalchemy import func, select, update
 from desk.classify.models import Classification
 from desk.classify.registry import shipped_model
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.intake.schemas import HelpRequestSchema
 from desk.intake.services import file_and_commit, file_request
 from desk.mail import outbound
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
-from desk.outbox.rescue import rescue
+from desk.requests.models import HelpRequest
+from desk.rescue import rescue
 from desk.routing import offers
 from desk.routing.models import Offer
 from desk.timeutil import utcnow

@@ -11,11 +11,11 @@ from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
 
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.intake.services import file_request
 from desk.mail import outbound
 from desk.notify.models import Notification
 from desk.notify.services import notify
+from desk.requests.models import HelpRequest
 from desk.seed.services import seed_all
 from tests.conftest import api_body, free_port, make_app
 
@@ -80,7 +80,7 @@ def test_the_rescue_queues_lost_work_again_on_sqlite(tmp_path, redis_url):
     from datetime import timedelta
 
     from desk.outbox.models import OutboxMessage
-    from desk.outbox.rescue import rescue
+    from desk.rescue import rescue
     from desk.timeutil import utcnow
 
     app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from tests.conftest import VALID, status_link
 
 

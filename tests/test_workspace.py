@@ -13,10 +13,10 @@ from sqlalchemy import select
 from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.intake.requester import add_message, public_timeline
 from desk.mail.models import InboundMail, Undeliverable
 from desk.notify.models import Notification
+from desk.requests.models import HelpRequest
 from desk.routing import offers
 from desk.routing.models import Offer
 from desk.timeutil import utcnow

@@ -17,7 +17,7 @@ from desk.extensions import db
 from desk.jobs import Job
 from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
-from desk.outbox.rescue import rescue
+from desk.rescue import rescue
 from desk.routing import offers as routing
 from desk.routing.sweep import sweep
 from desk.timeutil import utcnow
@@ -96,7 +96,7 @@ def send_account_mail(user_id: int, purpose: str) -> bool:
 
 @shared_task(name=Job.RESCUE)
 def rescue_lost_work() -> dict[str, int]:
-    """Queue again what a lost message left unfinished (desk/outbox/rescue.py)."""
+    """Queue again what a lost message left unfinished (desk/rescue.py)."""
     return rescue(utcnow())
 
 

@@ -19,7 +19,7 @@ from desk.accounts.models import User
 from desk.extensions import db
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from desk.routing.models import Offer
 
 

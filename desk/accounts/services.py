@@ -8,10 +8,10 @@ from desk.accounts.models import ROLES, User
 from desk.accounts.passwords import MIN_LENGTH, hash_password
 from desk.accounts.sessions import Refused, check, end_all
 from desk.extensions import db
-from desk.intake.models import LANGUAGES
 from desk.jobs import Job
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
+from desk.requests.models import LANGUAGES
 from desk.validation import is_email
 
 

@@ -25,9 +25,9 @@ from desk.accounts.services import (
 from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import provinces
-from desk.intake.models import LANGUAGES
 from desk.partners import services as partners
 from desk.partners.models import Partner, Theme
+from desk.requests.models import LANGUAGES
 from desk.routing.profiles import forget_profiles
 from desk.validation import error_texts
 from desk.web import private

@@ -27,10 +27,10 @@ from desk.errors import json_error
 from desk.events.models import Event
 from desk.extensions import db, limiter
 from desk.geo.lookup import municipalities
-from desk.intake.models import HelpRequest, make_reference
-from desk.intake.services import find_by_reference
 from desk.partners.models import Partner
 from desk.partners.services import SLUG
+from desk.requests.keys import find_by_reference
+from desk.requests.models import HelpRequest, make_reference
 from desk.routing import offers as routing
 from desk.routing import overrides
 from desk.routing.load import PartnerFull

@@ -100,7 +100,7 @@ def evaluate_command(files: tuple[Path, ...], model_path: Path | None) -> None:
 
 
 def _request(reference: str):  # type: ignore[no-untyped-def]
-    from desk.intake.services import find_by_reference
+    from desk.requests.keys import find_by_reference
 
     found = find_by_reference(reference)
     if found is None:
@@ -116,7 +116,7 @@ def show_command(reference: str) -> None:
 
     from desk.classify.models import Classification
     from desk.events.models import Event
-    from desk.intake.models import Requester
+    from desk.requests.models import Requester
     from desk.routing.models import Offer
 
     request = _request(reference)

@@ -10,10 +10,10 @@ from desk.classify.registry import active_model
 from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
-from desk.intake.models import HelpRequest, Requester
 from desk.jobs import Job
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
+from desk.requests.models import HelpRequest, Requester
 from desk.routing.offers import let_go, route_locked
 
 

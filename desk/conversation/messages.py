@@ -12,8 +12,8 @@ import secrets
 from typing import Any
 
 from desk.events.services import record
-from desk.intake.models import HelpRequest
 from desk.notify.services import notify
+from desk.requests.models import HelpRequest
 from desk.routing.offers import partner_language
 
 # A partner holds the request in these states: what one side says reaches the other.

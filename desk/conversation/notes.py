@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desk.events.services import record
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 
 NOTE_LIMIT = 5000
 

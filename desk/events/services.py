@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desk.events.models import Event
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from desk.timeutil import utcnow
 from desk.writebehind import gathered, writes
 

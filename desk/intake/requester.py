@@ -12,7 +12,7 @@ from desk.conversation import messages
 from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
-from desk.intake.models import WITHDRAWABLE, HelpRequest
+from desk.requests.models import WITHDRAWABLE, HelpRequest
 from desk.routing.offers import let_go
 
 MESSAGE_LIMIT = 5000

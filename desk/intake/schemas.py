@@ -21,7 +21,7 @@ from marshmallow import (
 )
 
 from desk.geo.lookup import resolve
-from desk.intake.models import KINDS, LANGUAGES
+from desk.requests.models import KINDS, LANGUAGES
 from desk.validation import Text, is_email, messages
 
 LIMITS = {

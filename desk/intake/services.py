@@ -9,8 +9,6 @@ the embedded setup) four Core inserts in the session do the same.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 from dataclasses import dataclass
@@ -18,16 +16,16 @@ from typing import Any
 
 import psycopg
 from flask import current_app
-from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy import Engine, create_engine, insert
 
 from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import resolve
-from desk.ids import database_id
-from desk.intake.models import HelpRequest, Requester, make_reference, parse_reference
 from desk.jobs import Job
 from desk.outbox.relay import CHANNEL
 from desk.outbox.services import enqueue
+from desk.requests.keys import token_hash
+from desk.requests.models import HelpRequest, Requester, make_reference
 from desk.timeutil import utcnow
 
 _requesters = Requester.__table__
@@ -44,10 +42,6 @@ class Filed:
     id: int
     reference: str
     token: str  # the private status token; shown once, stored only as a hash
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def file_request(
@@ -75,7 +69,6 @@ def file_and_commit(data: dict[str, Any], *, source: str,
     it returns). A connection the database dropped since its last use fails before anything was
     written: then it is tried once more, on a fresh connection.
     """
-    from flask import current_app
 
     version = current_app.config["PRIVACY_VERSION"]
     if db.engine.dialect.name != "postgresql":
@@ -114,7 +107,6 @@ def file_and_commit(data: dict[str, Any], *, source: str,
 def _intake_engine() -> Engine:
     """Intake's own small pool, without the ping per checkout that the rest of the desk's pool
     does (a round trip on the hottest path): file_and_commit handles a dropped connection."""
-    from flask import current_app
 
     engine = current_app.extensions.get("desk.intake_engine")
     if engine is None:
@@ -212,45 +204,3 @@ def _file_portable(row: dict[str, Any]) -> int:
     return request_id
 
 
-def mail_token(request_id: int, status_token_hash: str) -> str:
-    """A second key to the status page, for the links in mails: `<id>.<signature>`.
-
-    The token itself is never stored, so a mail sent later cannot carry it; this one is an HMAC
-    of the request id and the stored hash with the app's secret key. It cannot be made up for
-    another request, and it stops working with the token it stands for."""
-    key = current_app.config["SECRET_KEY"].encode()
-    message = f"status:{request_id}:{status_token_hash}".encode()
-    return f"{request_id}.{hmac.new(key, message, hashlib.sha256).hexdigest()[:32]}"
-
-
-def find_by_token(token: str, *, for_update: bool = False) -> HelpRequest | None:
-    """The request a private status token (or a mail token) opens, or None for a wrong or
-    forged one. With for_update the row is locked until commit (the requester's actions)."""
-    if not token or len(token) > 100:
-        return None
-    if "." in token:  # a mail token; form tokens are URL-safe base64, without dots
-        number = database_id(token.partition(".")[0])
-        if number is None:
-            return None
-        query = select(HelpRequest).where(HelpRequest.id == number)
-        found = db.session.scalar(query.with_for_update() if for_update else query)
-        if found is None or not hmac.compare_digest(
-                mail_token(found.id, found.status_token_hash), token):
-            return None
-        return found
-    query = select(HelpRequest).where(HelpRequest.status_token_hash == token_hash(token))
-    return db.session.scalar(query.with_for_update() if for_update else query)
-
-
-def find_by_reference(reference: str) -> HelpRequest | None:
-    parsed = parse_reference(reference)
-    if parsed is None:
-        return None
-    found = db.session.get(HelpRequest, parsed[1])
-    if found is None or found.reference != reference.strip().upper():
-        return None
-    return found
-
-
-def token_opens(request: HelpRequest, token: str) -> bool:
-    return hmac.compare_digest(request.status_token_hash, token_hash(token or ""))

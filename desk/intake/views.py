@@ -26,9 +26,10 @@ from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
-from desk.intake.models import KINDS, HelpRequest
 from desk.intake.schemas import LIMITS, FormSchema
-from desk.intake.services import file_and_commit, find_by_reference, find_by_token
+from desk.intake.services import file_and_commit
+from desk.requests.keys import find_by_reference, find_by_token
+from desk.requests.models import KINDS, HelpRequest
 from desk.validation import error_texts
 from desk.web import private
 

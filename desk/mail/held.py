@@ -9,10 +9,10 @@ from sqlalchemy import delete, select
 from desk.conversation import messages
 from desk.conversation.notes import add_note
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.mail.models import InboundMail, Undeliverable
 from desk.mail.reading import body_text, read_reply
 from desk.mail.replies import TEXT_LIMIT, parsed, settle
+from desk.requests.models import HelpRequest
 
 
 class NotHeld(Exception):

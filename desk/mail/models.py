@@ -40,7 +40,7 @@ class InboundMail(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="received")
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # When the rescue sweep last queued it again (desk/outbox/rescue.py).
+    # When the rescue sweep last queued it again (desk/rescue.py).
     nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -30,8 +30,6 @@ from desk.accounts.models import User
 from desk.extensions import db
 from desk.extensions import mail as mailer
 from desk.geo.lookup import municipalities
-from desk.intake.models import HelpRequest
-from desk.intake.services import mail_token
 from desk.jobs import Job, backoff
 from desk.links import public_url
 from desk.mail.attachments import for_relay
@@ -46,6 +44,8 @@ from desk.mail.threading import (
 from desk.notify.models import Notification
 from desk.outbox.services import enqueue_each
 from desk.partners.models import Partner
+from desk.requests.keys import mail_token
+from desk.requests.models import HelpRequest
 from desk.routing.answer import offer_token
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer

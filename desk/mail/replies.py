@@ -27,8 +27,6 @@ from desk.accounts.models import User
 from desk.conversation import messages
 from desk.events.services import record
 from desk.extensions import db
-from desk.intake.models import HelpRequest
-from desk.intake.services import find_by_reference
 from desk.mail.attachments import Attachment, listed
 from desk.mail.bounces import read_bounce
 from desk.mail.models import InboundMail, Undeliverable
@@ -36,6 +34,8 @@ from desk.mail.reading import body_text, read_reply
 from desk.mail.threading import is_ours, read_reply_address
 from desk.notify.models import Notification
 from desk.notify.services import notify
+from desk.requests.keys import find_by_reference
+from desk.requests.models import HelpRequest
 from desk.routing import offers
 from desk.routing.models import Offer
 

@@ -62,5 +62,5 @@ class Notification(db.Model):
     message_id: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
     # While pending: not before this is it sent (again). The mail server was away (backoff),
-    # or the rescue sweep queued it and gives that task time (desk/outbox/rescue.py).
+    # or the rescue sweep queued it and gives that task time (desk/rescue.py).
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import by_name, municipalities
-from desk.intake.models import LANGUAGES
 from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.requests.models import LANGUAGES
 from desk.validation import Text
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")

@@ -15,8 +15,8 @@ from sqlalchemy import and_, func, literal_column, select
 from desk.classify.models import Classification
 from desk.extensions import db
 from desk.geo.lookup import municipalities
-from desk.intake.models import HelpRequest, Requester
 from desk.partners.models import Partner, Theme
+from desk.requests.models import HelpRequest, Requester
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
 from desk.timeutil import utc

@@ -13,8 +13,8 @@ from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.partners.models import Partner
+from desk.requests.models import HelpRequest
 from desk.writebehind import gathered, peek, writes
 
 _KEY = "desk.partner_load"

@@ -19,8 +19,8 @@ from desk.classify.models import Classification
 from desk.events.services import record
 from desk.extensions import db
 from desk.geo.lookup import municipalities
-from desk.intake.models import HelpRequest
 from desk.notify.services import notify
+from desk.requests.models import HelpRequest
 from desk.routing import load
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.matching import Decision, Need, PartnerProfile, decide

@@ -9,9 +9,9 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from desk.events.services import record
-from desk.intake.models import HelpRequest
 from desk.notify.services import notify
 from desk.partners.models import Partner
+from desk.requests.models import HelpRequest
 from desk.routing import load
 from desk.routing.models import Offer
 from desk.routing.offers import (

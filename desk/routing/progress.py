@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from desk.events.services import record
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from desk.routing import load
 from desk.routing.offers import RoutingError
 

@@ -9,11 +9,11 @@ from types import SimpleNamespace
 from sqlalchemy import select, update
 
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.jobs import Job
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
+from desk.requests.models import HelpRequest
 from desk.routing.models import Offer
 from desk.routing.offers import WAITING_FOR_PARTNER, speaks
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from desk.accounts import sessions
 from desk.extensions import db
 from desk.geo.lookup import municipalities
-from desk.intake.models import HelpRequest
+from desk.requests.models import HelpRequest
 from desk.routing import offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer

@@ -15,9 +15,9 @@ from desk.conversation import messages
 from desk.conversation.notes import NOTE_LIMIT, add_note
 from desk.events.services import record
 from desk.extensions import db
-from desk.intake.models import HelpRequest
-from desk.intake.services import find_by_reference
 from desk.partners.models import Partner
+from desk.requests.keys import find_by_reference
+from desk.requests.models import HelpRequest
 from desk.routing import offers, overrides, progress
 from desk.workspace import casefile
 

@@ -16,8 +16,8 @@ from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import municipalities
-from desk.intake.models import HelpRequest
 from desk.partners.models import Partner, Theme
+from desk.requests.models import HelpRequest
 from desk.routing.models import Offer
 from desk.routing.overrides import STEERABLE
 

@@ -18,8 +18,8 @@ from desk.classify.models import Classification
 from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.ids import LARGEST_ID
-from desk.intake.models import KINDS, HelpRequest, Requester, make_reference, parse_reference
 from desk.partners.models import Partner
+from desk.requests.models import KINDS, HelpRequest, Requester, make_reference, parse_reference
 from desk.routing.models import Offer
 from desk.timeutil import utc, utcnow
 

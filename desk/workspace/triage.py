@@ -12,9 +12,9 @@ from sqlalchemy import exists, select
 from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.mail.held import text_of
 from desk.mail.models import InboundMail, Undeliverable
+from desk.requests.models import HelpRequest
 
 LIMIT = 100
 # A crisis stays on the board until a partner has it or someone of the team marks it handled.

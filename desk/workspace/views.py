@@ -26,10 +26,10 @@ from desk.accounts.models import User
 from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import municipalities_in_area, place_names, provinces
-from desk.intake.models import KINDS, HelpRequest
-from desk.intake.services import find_by_reference
 from desk.mail import held
 from desk.partners.models import Partner, Theme
+from desk.requests.keys import find_by_reference
+from desk.requests.models import KINDS, HelpRequest
 from desk.routing.load import PartnerFull
 from desk.routing.offers import lock_request
 from desk.web import private

@@ -16,11 +16,11 @@ from flask import current_app
 from sqlalchemy import and_, or_, update
 
 from desk.extensions import db
-from desk.intake.models import HelpRequest
 from desk.jobs import Job
 from desk.mail.models import InboundMail
 from desk.notify.models import Notification
 from desk.outbox.services import enqueue_each
+from desk.requests.models import HelpRequest
 
 BATCH = 500
 # What runs next for a request in each unfinished state.

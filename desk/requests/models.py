@@ -98,7 +98,7 @@ class HelpRequest(db.Model):
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # When the rescue sweep last queued its next step again (desk/outbox/rescue.py).
+    # When the rescue sweep last queued its next step again (desk/rescue.py).
     nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     requester: Mapped[Requester] = relationship()
