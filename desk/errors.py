@@ -8,7 +8,12 @@ from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    Conflict,
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+)
 
 from desk.validation import error_texts
 
@@ -44,6 +49,8 @@ def page_error(error: HTTPException):
     }
     code = error.code or 500
     title = titles.get(code, _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))
+    if code == 409:  # the refusal says what is no longer possible, in the reader's language
+        title = error.description
     return render_template("error.html", title=title, code=code), code
 
 
@@ -95,7 +102,11 @@ def database_away(error: BaseException) -> bool:
 
 
 def init_errors(app: Flask) -> None:
+    from desk.requests.status import NotNow
+
     app.register_error_handler(HTTPException, handle_http_error)
+    # A step the request's status no longer allows (two people at once): nothing changed.
+    app.register_error_handler(NotNow, lambda error: handle_http_error(Conflict(str(error))))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]

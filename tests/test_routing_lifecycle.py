@@ -293,3 +293,18 @@ def test_recount_finds_and_fixes_a_load_edited_by_hand(app):
     assert fixed.exit_code == 0 and "(fixed)" in fixed.output
     db.session.expire_all()
     assert partner("armentekort").load == 2 and partner("lus").load == 0
+
+
+def test_a_step_the_status_does_not_allow_changes_nothing_and_says_so(app):
+    from desk.requests.status import NEXT, NotNow, Status, move
+
+    request = classified()
+    db.session.commit()
+    with pytest.raises(NotNow) as refused:
+        move(request, Status.RESOLVED)  # never straight from classified
+    assert request.status == "classified"
+    assert "status: classified" in str(refused.value)
+    # Closed and withdrawn are ends; every status the database knows has its row.
+    assert NEXT[Status.CLOSED] == NEXT[Status.WITHDRAWN] == frozenset()
+    assert set(NEXT) == set(Status)
+    db.session.rollback()

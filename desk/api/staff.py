@@ -31,6 +31,7 @@ from desk.partners.models import Partner
 from desk.partners.services import SLUG
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
+from desk.requests.status import NotNow
 from desk.routing import offers as routing
 from desk.routing import overrides
 from desk.routing.load import PartnerFull
@@ -300,7 +301,7 @@ def _answer(view):  # type: ignore[no-untyped-def]
                 result = view(*args, **kwargs)
                 db.session.commit()
                 return result
-            except routing.RoutingError as refusal:
+            except (routing.RoutingError, NotNow) as refusal:
                 db.session.rollback()
                 raise Conflict(str(refusal)) from refusal
             except PartnerFull:

@@ -14,6 +14,7 @@ from desk.jobs import Job
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.requests.models import HelpRequest, Requester
+from desk.requests.status import Status, move
 from desk.routing.offers import let_go, route_locked
 
 
@@ -62,19 +63,19 @@ def classify_many(request_ids: list[int]) -> dict[int, Classification]:
         results[request.id] = result
         if request.status == "received":  # withdrawn meanwhile: keep the reading, not the move
             if prediction.crisis:
-                request.status = "needs_triage"
+                move(request, Status.NEEDS_TRIAGE)
                 request.triage_reason = prediction.reason or "crisis"
                 notify(request, "crisis", "central", language="nl",
                        data={"reason": request.triage_reason})
             elif prediction.spam:
-                request.status = "spam"
+                move(request, Status.SPAM)
             elif prediction.needs_triage:
-                request.status = "needs_triage"
+                move(request, Status.NEEDS_TRIAGE)
                 request.triage_reason = prediction.reason
                 notify(request, "needs_triage", "central", "classified", language="nl",
                        data={"reason": prediction.reason})
             else:
-                request.status = "classified"
+                move(request, Status.CLASSIFIED)
                 routed.append(request)
             if not prediction.spam:  # no mail to what may be a forged address
                 send_receipt(request, crisis=prediction.crisis)
@@ -98,7 +99,7 @@ def restore_from_spam(request: HelpRequest, actor: str) -> None:
     """The central team's "not spam": the request goes on to routing."""
     if request.status != "spam":
         raise ClassifyError(f"{request.reference} is not held as spam (status {request.status})")
-    request.status = "classified"
+    move(request, Status.CLASSIFIED)
     hand_to_routing(request)
     record(request, "spam_restored", actor)
     send_receipt(request, crisis=False)
@@ -114,7 +115,7 @@ def mark_spam(request: HelpRequest, actor: str) -> None:
     if request.status in ("resolved", "closed", "withdrawn", "spam"):
         raise ClassifyError(f"{request.reference} cannot be marked as spam now")
     let_go(request, actor, "marked as spam")
-    request.status = "spam"
+    move(request, Status.SPAM)
     record(request, "marked_spam", actor)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from desk.events.services import record
 from desk.notify.services import notify
 from desk.requests.models import HelpRequest
+from desk.requests.status import Status, move
 from desk.routing.offers import partner_language
 
 # A partner holds the request in these states: what one side says reaches the other.
@@ -33,7 +34,7 @@ def from_requester(request: HelpRequest, text: str, *, step: str | None = None,
     record(request, "requester_message", "requester", public=True,
            data={"text": text, **(data or {})})
     if request.status == "waiting":  # the answer the partner waited for
-        request.status = "accepted"
+        move(request, Status.ACCEPTED)
     if holds(request):
         notify(request, "message", f"partner:{request.partner_id}",
                f"from-requester:{step or secrets.token_hex(8)}",

@@ -12,7 +12,8 @@ from desk.conversation import messages
 from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
-from desk.requests.models import WITHDRAWABLE, HelpRequest
+from desk.requests.models import HelpRequest
+from desk.requests.status import WITHDRAWABLE, Status, move
 from desk.routing.offers import let_go
 
 MESSAGE_LIMIT = 5000
@@ -114,5 +115,5 @@ def withdraw(request: HelpRequest) -> None:
     if not can_withdraw(request):
         raise NotAllowed(_l("Deze vraag kan niet meer ingetrokken worden."))
     let_go(request, "requester", "the requester withdrew the request")
-    request.status = "withdrawn"
+    move(request, Status.WITHDRAWN)
     record(request, "withdrawn", "requester", public=True)

@@ -36,6 +36,7 @@ from desk.notify.models import Notification
 from desk.notify.services import notify
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
+from desk.requests.status import NotNow
 from desk.routing import offers
 from desk.routing.models import Offer
 
@@ -237,7 +238,7 @@ def _apply(row: InboundMail, request: HelpRequest, party: Party, sender: str,
                     offers.accept(offer.id, actor)
                 else:
                     offers.decline(offer.id, reply.reason or "(no reason given by mail)", actor)
-            except offers.RoutingError as refusal:
+            except (offers.RoutingError, NotNow) as refusal:
                 return settle(row, "held", f"{reply.answer} refused: {refusal}")
             return settle(row, "applied", f"{reply.answer} by mail ({party.how})")
         if messages.from_partner(request, partner_id, written, actor, step=step, data=data):

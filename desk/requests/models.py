@@ -9,27 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.extensions import db
 from desk.ids import LARGEST_ID
+from desk.requests.status import Status
 from desk.timeutil import utcnow
 
 KINDS = ("burger", "vereniging", "bestuur", "professional")
 LANGUAGES = ("nl", "fr", "en")
 SOURCES = ("form", "api", "email")
 
-# The lifecycle in DESIGN.md.
-STATUSES = (
-    "received",
-    "classified",
-    "needs_triage",
-    "spam",
-    "offered",
-    "accepted",
-    "waiting",
-    "resolved",
-    "closed",
-    "withdrawn",
-)
-# The requester may withdraw until the request is resolved.
-WITHDRAWABLE = frozenset(STATUSES) - {"resolved", "closed", "withdrawn", "spam"}
+# The lifecycle: desk/requests/status.py.
+STATUSES = tuple(s.value for s in Status)
 
 REFERENCE_PREFIX = "BAZ"
 _REFERENCE = re.compile(r"^BAZ-([0-9]{4})-([0-9]{6,10})$")

@@ -21,6 +21,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.notify.services import notify
 from desk.requests.models import HelpRequest
+from desk.requests.status import Status, move
 from desk.routing import load
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.matching import Decision, Need, PartnerProfile, decide
@@ -197,7 +198,7 @@ def make_offer(request: HelpRequest, partner_id: int, actor: str, now: datetime,
                   offered_by=actor, fit=fit, explanation=explanation, offered_at=now,
                   due_at=due, remind_at=remind)
     db.session.add(offer)
-    request.status = "offered"
+    move(request, Status.OFFERED)
     request.partner_id = partner_id
     request.triage_reason = None
     gathered(_UNANNOUNCED).append(
@@ -234,7 +235,7 @@ def partner_language(partner_id: int, request: HelpRequest) -> str:
 
 def to_triage(request: HelpRequest, reason: str, actor: str, *,
               data: dict | None = None) -> None:
-    request.status = "needs_triage"
+    move(request, Status.NEEDS_TRIAGE)
     request.triage_reason = reason
     request.partner_id = None
     event = record(request, "to_triage", actor, data={"reason": reason, **(data or {})})
@@ -271,7 +272,7 @@ def accept(offer_id: int, actor: str, *, now: datetime | None = None) -> Offer:
     _still_open(offer, now)
     request = db.session.get(HelpRequest, offer.request_id)
     offer.status, offer.answered_at, offer.answered_by = "accepted", now, actor
-    request.status = "accepted"
+    move(request, Status.ACCEPTED)
     request.delay_notice_at = None
     record(request, "accepted", actor, public=True, data={"offer": offer.id,
                                                           "partner": offer.partner_id})
@@ -343,7 +344,7 @@ def _end(request: HelpRequest, offer: Offer, status: str, actor: str, now: datet
     load.give(offer.partner_id)
     request.partner_id = None
     if request.status == "offered":
-        request.status = "classified"
+        move(request, Status.CLASSIFIED)
     db.session.flush()
 
 
@@ -354,7 +355,7 @@ def resolve(request: HelpRequest, actor: str, note: str = "") -> None:
     if request.status not in ("accepted", "waiting") or request.partner_id is None:
         raise RoutingError(_l("Alleen een aanvaarde vraag kan afgerond worden."))
     load.give(request.partner_id)
-    request.status = "resolved"
+    move(request, Status.RESOLVED)
     request.delay_notice_at = None
     record(request, "resolved", actor, public=True,
            data={"text": note, "partner": request.partner_id})

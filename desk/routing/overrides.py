@@ -12,6 +12,7 @@ from desk.events.services import record
 from desk.notify.services import notify
 from desk.partners.models import Partner
 from desk.requests.models import HelpRequest
+from desk.requests.status import Status, move
 from desk.routing import load
 from desk.routing.models import Offer
 from desk.routing.offers import (
@@ -46,7 +47,7 @@ def offer_to(request: HelpRequest, partner: Partner, actor: str, *,
     withdraw_open_offer(request, actor, "the central team offered it to another partner",
                         now=now)
     load.take(partner.id, beyond_capacity=True)
-    request.status = "classified"
+    move(request, Status.CLASSIFIED)
     offer = make_offer(request, partner.id, actor, now, fit=None,
                        explanation=f"{partner.name}: chosen by the central team", data={},
                        languages=partner.languages or ["nl"])
@@ -60,7 +61,7 @@ def reroute(request: HelpRequest, actor: str, *, now: datetime | None = None) ->
     now = now or utcnow()
     _steerable(request)
     withdraw_open_offer(request, actor, "the central team re-ran routing", now=now)
-    request.status = "classified"
+    move(request, Status.CLASSIFIED)
     record(request, "rerouted", actor)
     return route(request, actor, now=now, limit=False)
 
@@ -74,7 +75,7 @@ def close_out_of_scope(request: HelpRequest, referral: str, actor: str) -> None:
         raise RoutingError(_l("Gebruik ten hoogste %(max)d tekens.", max=REFERRAL_LIMIT))
     _steerable(request)
     let_go(request, actor, "closed as out of scope")
-    request.status = "closed"
+    move(request, Status.CLOSED)
     request.triage_reason = None
     event = record(request, "closed_out_of_scope", actor, public=True,
                    data={"text": referral})
@@ -92,7 +93,7 @@ def merge_into(duplicate: HelpRequest, original: HelpRequest, actor: str) -> Non
                               reference=original.reference, status=original.status))
     _steerable(duplicate)
     let_go(duplicate, actor, "merged into another request")
-    duplicate.status = "closed"
+    move(duplicate, Status.CLOSED)
     duplicate.triage_reason = None
     event = record(duplicate, "merged_into", actor, public=True,
                    data={"text": original.reference, "into": original.id})

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from desk.events.services import record
 from desk.requests.models import HelpRequest
+from desk.requests.status import Status, move
 from desk.routing import load
 from desk.routing.offers import RoutingError
 
@@ -15,7 +16,7 @@ def wait_on_requester(request: HelpRequest, actor: str) -> None:
     """The partner needs an answer from the requester first (their status page says so)."""
     if request.status != "accepted":
         raise RoutingError(_l("Alleen een aanvaarde vraag kan wachten op de aanvrager."))
-    request.status = "waiting"
+    move(request, Status.WAITING)
     record(request, "waiting", actor, public=True)
 
 
@@ -23,7 +24,7 @@ def resume(request: HelpRequest, actor: str) -> None:
     """Waiting is over (the partner says so, or the requester wrote back)."""
     if request.status != "waiting":
         raise RoutingError(_l("Deze vraag wacht niet op de aanvrager."))
-    request.status = "accepted"
+    move(request, Status.ACCEPTED)
     record(request, "resumed", actor)
 
 
@@ -33,5 +34,5 @@ def reopen(request: HelpRequest, actor: str) -> None:
     if request.status != "resolved" or request.partner_id is None:
         raise RoutingError(_l("Alleen een afgeronde vraag kan heropend worden."))
     load.take(request.partner_id, beyond_capacity=True)
-    request.status = "accepted"
+    move(request, Status.ACCEPTED)
     record(request, "reopened", actor, public=True)

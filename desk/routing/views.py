@@ -11,6 +11,7 @@ from desk.accounts import sessions
 from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.requests.models import HelpRequest
+from desk.requests.status import NotNow
 from desk.routing import offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
@@ -81,7 +82,7 @@ def answer(token: str):
         else:
             db.session.rollback()
             return _page(_offer(token), error=_("Kies aanvaarden of weigeren."), status=422)
-    except offers.RoutingError as refusal:
+    except (offers.RoutingError, NotNow) as refusal:
         db.session.rollback()
         return _page(_offer(token), error=str(refusal), reason=reason, status=409)
     db.session.commit()

@@ -18,6 +18,7 @@ from desk.extensions import db
 from desk.partners.models import Partner
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
+from desk.requests.status import NotNow
 from desk.routing import offers, overrides, progress
 from desk.workspace import casefile
 
@@ -60,7 +61,7 @@ def perform(user: User, request_id: int, action: str, form: Any) -> str:
     actor = f"user:{user.id}"
     try:
         return str(_run(user, found, action, form, actor, mine))
-    except (offers.RoutingError, ClassifyError) as refusal:
+    except (offers.RoutingError, ClassifyError, NotNow) as refusal:
         raise Refused(str(refusal)) from refusal
 
 
