@@ -276,6 +276,28 @@ def test_commit_refuses_a_place_beyond_capacity(app):
     assert armentekort.load == armentekort.capacity
 
 
+def test_the_doors_route_again_when_a_partner_fills_up_at_commit(app):
+    from desk.routing.load import committed
+
+    armentekort = partner("armentekort")
+    armentekort.load = armentekort.capacity - 1
+    one, two = classified(), classified()
+    db.session.commit()
+    tries = []
+
+    def work():  # what a door's action does: routing, in its own app context (worker B)
+        tries.append(route(offers.lock_request(two.id)).partner.slug)
+        if len(tries) == 1:
+            with app.app_context():  # worker A takes the last place and commits first
+                route(offers.lock_request(one.id))
+                db.session.commit()
+        return tries[-1]
+
+    with app.app_context():
+        assert committed(work) == "domo"
+    assert tries == ["armentekort", "domo"]  # refused at commit, routed again on fresh loads
+
+
 def test_recount_finds_and_fixes_a_load_edited_by_hand(app):
     route(classified())
     route(classified())

@@ -32,9 +32,8 @@ from desk.partners.services import SLUG
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
 from desk.requests.status import NotNow
+from desk.routing import load, overrides
 from desk.routing import offers as routing
-from desk.routing import overrides
-from desk.routing.load import PartnerFull
 from desk.routing.models import OFFER_STATUSES, Offer
 
 blp = Blueprint("api_staff", __name__, url_prefix="/api/v1/staff",
@@ -296,19 +295,11 @@ def _answer(view):  # type: ignore[no-untyped-def]
     Should the partner routing chose fill up at that very moment, routing runs again."""
     @wraps(view)
     def answered(*args, **kwargs):  # type: ignore[no-untyped-def]
-        for attempt in range(3):
-            try:
-                result = view(*args, **kwargs)
-                db.session.commit()
-                return result
-            except (routing.RoutingError, NotNow) as refusal:
-                db.session.rollback()
-                raise Conflict(str(refusal)) from refusal
-            except PartnerFull:
-                db.session.rollback()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return load.committed(lambda: view(*args, **kwargs))
+        except (routing.RoutingError, NotNow) as refusal:
+            db.session.rollback()
+            raise Conflict(str(refusal)) from refusal
     return answered
 
 

@@ -9,6 +9,9 @@ capacity (another worker got there first) fails the commit; the task runs again 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -18,10 +21,27 @@ from desk.requests.models import HelpRequest
 from desk.writebehind import gathered, peek, writes
 
 _KEY = "desk.partner_load"
+T = TypeVar("T")
 
 
 class PartnerFull(Exception):
     """A partner filled up while this transaction routed to it; run the routing again."""
+
+
+def committed(work: Callable[[], T], tries: int = 3) -> T:
+    """Run `work` and commit it. Should a partner it routed to fill up at that very moment
+    (PartnerFull at commit), roll back and run it again, on fresh loads, up to `tries` times.
+    Whatever else `work` raises is the caller's to answer (and roll back)."""
+    for attempt in range(1, tries + 1):
+        try:
+            result = work()
+            db.session.commit()
+            return result
+        except PartnerFull:
+            db.session.rollback()
+            if attempt == tries:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _ledger() -> dict[int, list[int]]:

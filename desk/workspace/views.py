@@ -30,6 +30,7 @@ from desk.mail import held
 from desk.partners.models import Partner, Theme
 from desk.requests.keys import find_by_reference
 from desk.requests.models import KINDS, HelpRequest
+from desk.routing import load
 from desk.routing.load import PartnerFull
 from desk.routing.offers import lock_request
 from desk.web import private
@@ -141,19 +142,12 @@ def act(reference: str, action: str):
     found = visible(user, find_by_reference(reference))
     if action not in actions.ACTIONS:
         abort(404)
-    for attempt in range(3):
-        try:
-            done = actions.perform(user, found.id, action, request.form)
-            db.session.commit()
-            break
-        except actions.Refused as refusal:
-            db.session.rollback()
-            return _render(db.session.get(HelpRequest, found.id), user, error=str(refusal),
-                           failed=action, form=request.form, status=refusal.status)
-        except PartnerFull:  # the partner routing chose filled up meanwhile: route again
-            db.session.rollback()
-            if attempt == 2:
-                raise
+    try:
+        done = load.committed(lambda: actions.perform(user, found.id, action, request.form))
+    except actions.Refused as refusal:
+        db.session.rollback()
+        return _render(db.session.get(HelpRequest, found.id), user, error=str(refusal),
+                       failed=action, form=request.form, status=refusal.status)
     flash(done)
     if request.form.get("next") == "triage":
         return redirect(url_for("workspace.triage_page"), code=303)
