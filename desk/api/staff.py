@@ -32,7 +32,7 @@ from desk.partners.services import SLUG
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
 from desk.requests.status import NotNow
-from desk.routing import load, overrides
+from desk.routing import load, may, overrides
 from desk.routing import offers as routing
 from desk.routing.models import OFFER_STATUSES, Offer
 
@@ -371,9 +371,9 @@ def close(reference: str):
 
 
 def _holder(found: HelpRequest) -> None:
-    """Only the partner that accepted the request writes to its requester or resolves it."""
-    if found.partner_id is None or (g.staff.role != "admin"
-                                    and found.partner_id != g.staff.partner_id):
+    """Only the partner that accepted the request writes to its requester or resolves it (as
+    on screen: routing/may.py); whether its status allows the step is the step's to say."""
+    if not may.holds(found, g.staff):
         raise Conflict("Only the partner that accepted this request can do that.")
 
 

@@ -19,8 +19,7 @@ from desk.partners.models import Partner
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
-from desk.routing import offers, overrides, progress
-from desk.workspace import casefile
+from desk.routing import may, offers, overrides, progress
 
 TEXT_LIMIT = 5000
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
@@ -54,8 +53,7 @@ def perform(user: User, request_id: int, action: str, form: Any) -> str:
     mine = db.session.scalar(select(offers.Offer).where(
         offers.Offer.request_id == found.id, offers.Offer.status == "offered",
         offers.Offer.partner_id == user.partner_id))
-    if action not in casefile.allowed(found, user, mine,
-                                      crisis_open=casefile.crisis_open(found)):
+    if action not in may.actions(found, user, mine, crisis_open=may.crisis_open(found)):
         raise Refused(_l("Dat kan nu niet meer voor deze vraag (status: %(status)s). "
                          "De pagina toont de huidige stand.", status=found.status))
     actor = f"user:{user.id}"

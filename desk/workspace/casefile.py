@@ -18,8 +18,8 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
+from desk.routing import may
 from desk.routing.models import Offer
-from desk.routing.overrides import STEERABLE
 
 # Timeline entries, by what they are to the reader.
 FROM_REQUESTER = frozenset({"requester_message"})
@@ -138,7 +138,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         if latest_offer else [],
         offers=offers, open_offer=mine,
         timeline=timeline(events, user, partner_names),
-        actions=allowed(found, user, mine, crisis_open=crisis and not handled),
+        actions=may.actions(found, user, mine, crisis_open=crisis and not handled),
     )
 
 
@@ -164,14 +164,6 @@ def crisis_why(classification: Classification) -> list[str]:
             why.append(str(_l("Woorden en betekenis wijzen allebei een beetje in die richting: "
                               "liever een mens die het leest.")))
     return why or [classification.reason or ""]
-
-
-def crisis_open(found: HelpRequest) -> bool:
-    """Flagged as a crisis, and nobody of the central team has marked it handled yet."""
-    return bool(db.session.scalar(select(Classification.crisis).where(
-        Classification.request_id == found.id))) and db.session.scalar(
-        select(Event.id).where(Event.request_id == found.id,
-                               Event.type == "crisis_handled").limit(1)) is None
 
 
 def why(found: HelpRequest, offer: Offer, classification: Classification | None,
@@ -212,38 +204,6 @@ def why(found: HelpRequest, offer: Offer, classification: Classification | None,
         lines.append(str(_l("Daarna kwamen in aanmerking: %(partners)s.", partners=", ".join(
             names.get(r.get("partner"), r.get("partner", "?")) for r in ranked[1:4]))))
     return lines
-
-
-def allowed(found: HelpRequest, user: User, open_offer: Offer | None, *,
-            crisis_open: bool) -> set[str]:
-    # A partner whose offer ended reads the history but writes nothing more on it.
-    involved = user.is_admin or open_offer is not None or (
-        found.partner_id is not None and found.partner_id == user.partner_id)
-    actions = {"note", "themes"} if involved else set()
-    if open_offer is not None:
-        actions |= {"accept", "decline"}
-    holds = found.partner_id is not None and (user.is_admin
-                                               or found.partner_id == user.partner_id)
-    if holds and found.status in ("accepted", "waiting", "resolved"):
-        actions.add("reply")
-    if holds and found.status == "accepted":
-        actions |= {"waiting", "resolve"}
-    if holds and found.status == "waiting":
-        actions |= {"resume", "resolve"}
-    if holds and found.status == "resolved":
-        actions.add("reopen")
-    if user.is_admin:
-        if found.status in STEERABLE and found.status != "spam":
-            actions |= {"offer_to", "reroute", "close", "merge"}
-        if found.status == "spam":
-            actions.add("not_spam")
-        elif found.status not in ("resolved", "closed", "withdrawn"):
-            actions.add("spam")
-        if crisis_open:
-            actions.add("crisis_handled")
-        if found.status not in ("spam", "withdrawn"):
-            actions |= {"write", "called"}
-    return actions
 
 
 def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> list[Entry]:
