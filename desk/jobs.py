@@ -3,7 +3,7 @@
 desk/ only publishes, by name, through the outbox (desk/outbox/); the task bodies live in
 workers/tasks.py. Every task runs in an app context inside one transaction that the base class
 owns — committed when the body returns, rolled back when it raises, the session removed either
-way — and retries database errors with backoff, so a task body is the work alone.
+way — and retries, with backoff, when the database was out of reach: a task body is the work.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from enum import StrEnum
 from celery import Celery, Task
 from flask import Flask
 from kombu import Queue
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 
 class Job(StrEnum):
@@ -55,7 +55,7 @@ def init_celery(app: Flask) -> Celery:
 
     class DeskTask(Task):
         # A database that went away comes back: every task tries again, further off each time.
-        autoretry_for = (DBAPIError,)
+        autoretry_for = (OperationalError, InterfaceError)
         max_retries = 8
         retry_backoff = True
         retry_backoff_max = 300

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from celery import Task, shared_task
 from flask import current_app
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import OperationalError
 
 from desk.accounts.mail import deliver_link
 from desk.classify.registry import retrain
@@ -122,7 +122,8 @@ def relay_outbox() -> int:
     return publish_all()
 
 
-@shared_task(name=Job.POLL_IMAP, autoretry_for=(imap.ImapUnavailable, DBAPIError), max_retries=3)
+@shared_task(name=Job.POLL_IMAP, autoretry_for=(imap.ImapUnavailable, OperationalError),
+             max_retries=3)
 def poll_imap() -> dict[str, int]:
     """Take new mail from the IMAP mailbox (MAIL_IMAP_*): counts; off while no host is set,
     skipped while another poll runs."""
