@@ -87,3 +87,13 @@ def error_texts(errors: dict[str, Any]) -> dict[str, list[str]]:
             field = "form"
         out[field] = [str(m) for m in _flatten(messages)]
     return out
+
+
+class HeaderInjection(ValueError):
+    """A mail header value with a line break: it could smuggle in headers of its own."""
+
+
+def clean_header(value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise HeaderInjection(f"line break in a header value: {value[:60]!r}")
+    return value

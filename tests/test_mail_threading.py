@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 
 from desk.mail.threading import (
-    HeaderInjection,
-    clean_header,
     is_ours,
     new_message_id,
     read_reply_address,
     references,
     reply_address,
 )
+from desk.validation import HeaderInjection, clean_header
 
 
 def test_a_reply_address_leads_back_to_its_request_and_recipient(app):

@@ -12,7 +12,7 @@ from desk.accounts.models import User
 from desk.extensions import db
 from desk.extensions import mail as mailer
 from desk.links import public_url
-from desk.mail.threading import clean_header
+from desk.validation import clean_header
 
 SUBJECTS = {"invite": _l("Uw toegang tot de werkplek van BurgersAanZet"),
             "reset": _l("Een nieuw wachtwoord voor de werkplek van BurgersAanZet")}

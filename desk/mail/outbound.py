@@ -34,13 +34,7 @@ from desk.jobs import Job, backoff
 from desk.links import public_url
 from desk.mail.attachments import for_relay
 from desk.mail.models import InboundMail, Undeliverable
-from desk.mail.threading import (
-    HeaderInjection,
-    clean_header,
-    notification_message_id,
-    references,
-    reply_address,
-)
+from desk.mail.threading import notification_message_id, references, reply_address
 from desk.notify.models import Notification
 from desk.outbox.services import enqueue_each
 from desk.partners.models import Partner
@@ -50,6 +44,7 @@ from desk.routing.answer import offer_token
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
 from desk.timeutil import utcnow
+from desk.validation import HeaderInjection, clean_header
 
 SUBJECTS = {
     "receipt": _l("Uw vraag is goed ontvangen"),

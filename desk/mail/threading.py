@@ -15,19 +15,11 @@ import secrets
 
 from flask import current_app
 
+from desk.validation import clean_header
+
 _RECIPIENT = re.compile(r"^(requester|central|partner:\d{1,9})$")
 _TOKEN = re.compile(r"^reply\+(\d{1,12})-(requester|central|partner\d{1,9})-([0-9a-f]{20})@(.+)$",
                     re.IGNORECASE)
-
-
-class HeaderInjection(ValueError):
-    """A header value with a line break: it could smuggle in headers of its own."""
-
-
-def clean_header(value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjection(f"line break in a header value: {value[:60]!r}")
-    return value
 
 
 def new_message_id() -> str:
