@@ -52,8 +52,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.mail.mailbox import bp as mailbox_bp
     from desk.mail.views import bp as mail_bp
     from desk.reports.views import bp as reports_bp
-    from desk.routing.views import bp as answer_bp
     from desk.seed.cli import desk_cli
+    from desk.workspace.answer import bp as answer_bp
     from desk.workspace.views import bp as workspace_bp
 
     app.register_blueprint(intake_bp)

@@ -1,18 +1,22 @@
-"""Who may do what to a request now: the one answer the workspace, the staff API and the
-offer page ask. (Whether the request's status allows a step at all is the lifecycle table's,
+"""Who may do what to a request now: the one answer the workspace and the staff API ask.
+(Whether the request's status allows a step at all is the lifecycle table's,
 desk/requests/status.py; this adds who is asking.)"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
-from desk.accounts.models import User
 from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
 from desk.requests.models import HelpRequest
 from desk.routing.models import Offer
 from desk.routing.overrides import STEERABLE
+
+if TYPE_CHECKING:  # the account asking; routing itself never needs accounts
+    from desk.accounts.models import User
 
 
 def actions(found: HelpRequest, user: User, open_offer: Offer | None, *,

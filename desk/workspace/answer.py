@@ -1,4 +1,5 @@
-"""A coordinator answers an offer from the link in its mail: accept, or decline with a reason."""
+"""The offer page: a coordinator answers an offer from the link in its mail — accept, or decline
+with a reason. (A door like the workspace: routing does the work.)"""
 
 from __future__ import annotations
 
