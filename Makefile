@@ -64,6 +64,8 @@ translations-extract: install
 	$(BIN)/pybabel update --no-fuzzy-matching -i desk/translations/messages.pot -d desk/translations
 
 bench: install services
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package, bench/intake.py's load)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/crisis.py
 	$(BIN)/python bench/routing.py
