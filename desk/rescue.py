@@ -33,48 +33,38 @@ def rescue(now: datetime) -> dict[str, int]:
     after = timedelta(seconds=current_app.config["RESCUE_AFTER_SECONDS"])
     before = now - after
     connection = db.session.connection()
-    found = {"requests": 0, "inbound": 0, "notifications": 0}
 
-    stuck = db.session.execute(
-        update(HelpRequest)
-        .where(HelpRequest.id.in_(
-            db.select(HelpRequest.id)
-            .where(HelpRequest.status.in_(NEXT_STEP), HelpRequest.updated_at < before,
-                   or_(HelpRequest.nudged_at.is_(None), HelpRequest.nudged_at < before))
-            .order_by(HelpRequest.id).limit(BATCH)))
-        .values(nudged_at=now)
-        .returning(HelpRequest.id, HelpRequest.status)
-        .execution_options(synchronize_session=False)).all()
+    def untouched(model):  # type: ignore[no-untyped-def]
+        return or_(model.nudged_at.is_(None), model.nudged_at < before)
+
+    stuck = _claim(HelpRequest, and_(HelpRequest.status.in_(NEXT_STEP),
+                                     HelpRequest.updated_at < before, untouched(HelpRequest)),
+                   {"nudged_at": now}, HelpRequest.status)
     for status, task in NEXT_STEP.items():
-        ids = sorted(row.id for row in stuck if row.status == status)
-        enqueue_each(connection, task, ids)
-        found["requests"] += len(ids)
+        enqueue_each(connection, task, [row.id for row in stuck if row.status == status])
 
-    mail = db.session.scalars(
-        update(InboundMail)
-        .where(InboundMail.id.in_(
-            db.select(InboundMail.id)
-            .where(InboundMail.state == "received", InboundMail.created_at < before,
-                   or_(InboundMail.nudged_at.is_(None), InboundMail.nudged_at < before))
-            .order_by(InboundMail.id).limit(BATCH)))
-        .values(nudged_at=now)
-        .returning(InboundMail.id)
-        .execution_options(synchronize_session=False)).all()
-    enqueue_each(connection, Job.PROCESS_INBOUND, sorted(mail))
-    found["inbound"] = len(mail)
+    mail = _claim(InboundMail, and_(InboundMail.state == "received",
+                                    InboundMail.created_at < before, untouched(InboundMail)),
+                  {"nudged_at": now})
+    enqueue_each(connection, Job.PROCESS_INBOUND, [row.id for row in mail])
 
     # A pending notification is due when its next try has come, or, never tried, when it has
     # waited too long; the claim pushes its next try on, which gives the new task time.
     due = or_(Notification.next_try_at <= now,
               and_(Notification.next_try_at.is_(None), Notification.created_at < before))
-    notes = db.session.scalars(
-        update(Notification)
-        .where(Notification.id.in_(
-            db.select(Notification.id).where(Notification.state == "pending", due)
-            .order_by(Notification.id).limit(BATCH)))
-        .values(next_try_at=now + after)
-        .returning(Notification.id)
-        .execution_options(synchronize_session=False)).all()
-    enqueue_each(connection, Job.SEND_NOTIFICATION, sorted(notes))
-    found["notifications"] = len(notes)
-    return found
+    notes = _claim(Notification, and_(Notification.state == "pending", due),
+                   {"next_try_at": now + after})
+    enqueue_each(connection, Job.SEND_NOTIFICATION, [row.id for row in notes])
+    return {"requests": len(stuck), "inbound": len(mail), "notifications": len(notes)}
+
+
+def _claim(model, condition, values: dict, *also) -> list:  # type: ignore[no-untyped-def]
+    """Mark up to BATCH rows that meet `condition` with `values`, oldest first, in one
+    statement; their ids (and `also`), in id order."""
+    return sorted(db.session.execute(
+        update(model)
+        .where(model.id.in_(
+            db.select(model.id).where(condition).order_by(model.id).limit(BATCH)))
+        .values(**values)
+        .returning(model.id, *also)
+        .execution_options(synchronize_session=False)).all())
