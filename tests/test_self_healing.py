@@ -32,6 +32,7 @@ from desk.timeutil import utcnow
 from tests.conftest import VALID, api_body, clean, free_port, make_app
 from tests.routing_helpers import classified
 from tests.test_outbox import OwnRedis
+from workers.tasks import send_notification  # first: the app each test makes is the tasks' app
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -222,8 +223,6 @@ def test_the_rescue_queues_unfinished_work_again_once_per_period(app):
 
 
 def test_mail_waits_in_the_database_while_the_server_is_away_then_goes_once(app, smtp):
-    from workers.tasks import send_notification
-
     request = classified()
     offers.route(offers.lock_request(request.id), "system")
     db.session.commit()
