@@ -62,10 +62,10 @@ def wait(conn: psycopg.Connection, sql: str, count: int, seconds: float = 180) -
 
 def make_offers(app) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
     """N requests filed and routed here: (request id, partner id) of each open offer."""
-    from desk.classify.service import classify_many
     from desk.extensions import db
     from desk.intake.schemas import HelpRequestSchema
     from desk.intake.services import file_and_commit
+    from desk.lifecycle import classify_many
     from desk.routing.models import Offer
 
     body = {"kind": "burger", "name": "Bench Tester", "email": "bench@example.org",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desk.classify.model import THEMES  # noqa: E402
+from desk.requests.vocabulary import THEMES  # noqa: E402
 from desk.routing.matching import Need, PartnerProfile, decide  # noqa: E402
 
 PROVINCES = ["10000", "20001", "30000", "40000", "70000", "04000"]

@@ -32,9 +32,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     _ensure_instance(app)
 
-    from desk import models  # noqa: F401  (every model registered before use)
+    from desk import (
+        models,  # noqa: F401  (every model registered before use)
+        rescue,
+    )
+    from desk.classify import registry
     from desk.i18n import init_i18n
     from desk.jobs import init_celery
+    from desk.mail import imap, outbound
+    from desk.outbox import relay
+    from desk.routing import sweep
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -42,17 +49,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     init_i18n(app, babel)
-    init_celery(app)
+    # Each domain declares its own periodic work (its BEAT); beat runs them all.
+    init_celery(app, beats=[m.BEAT for m in (relay, sweep, rescue, outbound, registry, imap)])
 
     from desk.accounts.views import bp as accounts_bp
     from desk.admin.views import bp as admin_bp
     from desk.api import init_api
+    from desk.cli import desk_cli
     from desk.errors import init_errors
     from desk.intake.views import bp as intake_bp
     from desk.mail.mailbox import bp as mailbox_bp
     from desk.mail.views import bp as mail_bp
     from desk.reports.views import bp as reports_bp
-    from desk.seed.cli import desk_cli
     from desk.workspace.answer import bp as answer_bp
     from desk.workspace.views import bp as workspace_bp
 

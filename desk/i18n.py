@@ -6,12 +6,14 @@ from __future__ import annotations
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, refresh
 
+from desk.requests.vocabulary import LANGUAGES
+
 COOKIE = "lang"
 NAMES = {"nl": "Nederlands", "fr": "Français", "en": "English"}
 
 
 def select_locale() -> str:
-    languages = ("nl", "fr", "en")
+    languages = LANGUAGES
     if not has_request_context():  # a worker or the command line: Dutch first
         return "nl"
     forced = request.environ.get("desk.language")

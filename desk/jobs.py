@@ -1,4 +1,4 @@
-"""Background jobs: their names, the Celery app made from the Flask app, and beat's schedule.
+"""Background jobs: their names, and the Celery app made from the Flask app.
 
 desk/ only publishes, by name, through the outbox (desk/outbox/); the task bodies live in
 workers/tasks.py. Every task runs in an app context inside one transaction that the base class
@@ -9,6 +9,8 @@ way — and retries, with backoff, when the database was out of reach: a task bo
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from celery import Celery, Task
@@ -38,19 +40,24 @@ class Job(StrEnum):
 # and routing. A worker consumes both unless told otherwise (-Q).
 MAIL_QUEUE = (Job.SEND_NOTIFICATION, Job.POLL_IMAP)
 
-# What beat runs, and the setting that says how often (seconds, or hours for RETRAIN_HOURS).
-SCHEDULE = {
-    Job.RELAY_OUTBOX: "OUTBOX_SWEEP_SECONDS",  # the outbox, should a NOTIFY have been missed
-    Job.SWEEP_OFFERS: "OFFER_SWEEP_SECONDS",  # offers past due, reminders, delay notices
-    Job.RESCUE: "RESCUE_SWEEP_SECONDS",  # work a lost message left unfinished, mail due again
-    # Alerts that found no address wait; they go out once CENTRAL_EMAIL or an admin exists.
-    Job.REARM_ALERTS: "OFFER_SWEEP_SECONDS",
-    Job.RETRAIN: "RETRAIN_HOURS",
-    Job.POLL_IMAP: "MAIL_IMAP_POLL_SECONDS",  # only once MAIL_IMAP_HOST is set
-}
+
+@dataclass(frozen=True, slots=True)
+class Beat:
+    """A periodic job, declared by the domain that owns the work: run `job` every `setting`
+    (seconds, or hours for a setting ending in _HOURS), and only once `needs` is set."""
+
+    job: Job
+    setting: str
+    needs: str | None = None
+
+    def entry(self, config: dict) -> dict[str, dict[str, object]]:
+        if self.needs and not config.get(self.needs):
+            return {}
+        seconds = float(config[self.setting]) * (3600 if self.setting.endswith("_HOURS") else 1)
+        return {str(self.job): {"task": str(self.job), "schedule": seconds}}
 
 
-def init_celery(app: Flask) -> Celery:
+def init_celery(app: Flask, beats: Iterable[Beat] = ()) -> Celery:
     from desk.extensions import db
 
     class DeskTask(Task):
@@ -95,12 +102,7 @@ def init_celery(app: Flask) -> Celery:
         broker_connection_timeout=2,
         broker_transport_options=_transport_options(broker, config["BROKER_VISIBILITY_SECONDS"]),
         broker_transport="desk.broker:Transport" if broker.startswith("redis://") else None,
-        beat_schedule={
-            str(job): {"task": str(job), "schedule": float(config[setting]) * (
-                3600 if setting.endswith("_HOURS") else 1)}
-            for job, setting in SCHEDULE.items()
-            if job != Job.POLL_IMAP or config.get("MAIL_IMAP_HOST")  # the IMAP door, once set up
-        },
+        beat_schedule={job: entry for beat in beats for job, entry in beat.entry(config).items()},
         beat_schedule_filename=config.get("CELERY_BEAT_SCHEDULE", "celerybeat-schedule"),
         timezone="Europe/Brussels",
         worker_hijack_root_logger=False,

@@ -16,15 +16,19 @@ from flask import current_app
 from sqlalchemy import and_, or_, update
 
 from desk.extensions import db
-from desk.jobs import Job
+from desk.jobs import Beat, Job
 from desk.mail.models import InboundMail
 from desk.notify.models import Notification
 from desk.outbox.services import enqueue_each
 from desk.requests.models import HelpRequest
+from desk.requests.status import Status
+
+# Beat runs the rescue every RESCUE_SWEEP_SECONDS.
+BEAT = Beat(Job.RESCUE, "RESCUE_SWEEP_SECONDS")
 
 BATCH = 500
 # What runs next for a request in each unfinished state.
-NEXT_STEP = {"received": Job.CLASSIFY, "classified": Job.ROUTE}
+NEXT_STEP = {Status.RECEIVED: Job.CLASSIFY, Status.CLASSIFIED: Job.ROUTE}
 
 
 def rescue(now: datetime) -> dict[str, int]:

@@ -7,6 +7,7 @@ import email
 import email.policy
 import uuid
 
+from desk import lifecycle
 from desk.extensions import db
 from desk.mail.models import InboundMail
 
@@ -34,7 +35,7 @@ def offered_request():
     from tests.routing_helpers import classified
 
     request = classified()
-    offer = offers.route(offers.lock_request(request.id), "system")
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     return request, offer
 

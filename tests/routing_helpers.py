@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from desk.classify.model import THEMES
 from desk.classify.models import Classification
 from desk.extensions import db
 from desk.intake.services import file_request
 from desk.partners.models import Partner
 from desk.requests.models import HelpRequest
+from desk.requests.vocabulary import THEMES
 from tests.conftest import api_body
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

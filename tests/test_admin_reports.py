@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.accounts.models import StaffSession, User
 from desk.extensions import db
 from desk.outbox.models import OutboxMessage
@@ -106,7 +107,7 @@ def test_a_partner_is_edited_and_routing_follows(admin):
     assert admin.post("/admin/partners/armentekort", data=partner_form(
         name="ArmenTeKort", paused_until=tomorrow, **{"weight-armoede": "1"})).status_code == 303
     request = classified()
-    offer = offers.route(offers.lock_request(request.id), "system")
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     assert offer is None or offer.partner.slug != "armentekort"
 
@@ -191,19 +192,19 @@ def test_theme_labels_are_edited_in_three_languages(admin):
 def test_reports_count_requests_and_measure_speed(admin):
     march, april = brussels(2026, 3, 10, 9), brussels(2026, 4, 2, 9)
     accepted = classified(created_at=march)
-    offer = offers.route(offers.lock_request(accepted.id), "system", now=march)
+    offer = lifecycle.route(offers.lock_request(accepted.id), "system", now=march)
     offer.offered_at = march + timedelta(hours=2)
     db.session.flush()
-    offers.accept(offer.id, "user:1", now=march + timedelta(hours=5))
+    lifecycle.accept(offer.id, "user:1", now=march + timedelta(hours=5))
     declined = classified(created_at=april)
-    offer = offers.route(offers.lock_request(declined.id), "system", now=april)
+    offer = lifecycle.route(offers.lock_request(declined.id), "system", now=april)
     offer.offered_at = april
     db.session.flush()
-    offers.decline(offer.id, "=HYPERLINK(\"http://evil\")", "user:1", now=april)
+    lifecycle.decline(offer.id, "=HYPERLINK(\"http://evil\")", "user:1", now=april)
     expired = db.session.scalar(select(Offer).where(Offer.request_id == declined.id,
                                                     Offer.status == "offered"))
     expired.offered_at = april
-    offers.expire(expired.id, now=expired.due_at + timedelta(minutes=1))
+    lifecycle.expire(expired.id, now=expired.due_at + timedelta(minutes=1))
     db.session.commit()
 
     page = admin.get("/reports?from=2026-03&to=2026-04")

@@ -15,6 +15,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.accounts.services import create_user
 from desk.extensions import db
 from desk.partners.models import Partner
@@ -55,8 +56,8 @@ def seeded(fuzzed_app):
         admin.password_hash = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
             PASSWORD)
         requests = [classified() for _ in range(6)]
-        first = [offers.route(offers.lock_request(r.id), "system") for r in requests]
-        offers.accept(first[0].id, "system")
+        first = [lifecycle.route(offers.lock_request(r.id), "system") for r in requests]
+        lifecycle.accept(first[0].id, "system")
         db.session.commit()
         references = [r.reference for r in requests]
     yield references

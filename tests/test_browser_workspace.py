@@ -13,9 +13,10 @@ import shutil
 import pytest
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.classify.models import Classification
-from desk.classify.service import classify_many
 from desk.extensions import db
+from desk.lifecycle import classify_many
 from desk.requests.models import HelpRequest
 from desk.routing import offers
 from tests.browser_helpers import serious
@@ -94,7 +95,7 @@ def _slug(partner_id: int) -> str:
 
 def test_the_central_team_handles_a_crisis_and_corrects_its_themes(site, page, staff):
     calm = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    offers.to_triage(calm, "no partner fits", "system")
+    lifecycle.to_triage(calm, "no partner fits", "system")
     crisis = classified(themes={"eenzaamheid": 0.6, "psychisch": 0.4}, postcode="9000")
     db.session.scalar(select(Classification).where(
         Classification.request_id == crisis.id)).crisis = True
@@ -126,7 +127,7 @@ def test_the_central_team_handles_a_crisis_and_corrects_its_themes(site, page, s
 
 def test_a_coordinator_cannot_open_another_partners_request(site, page, staff):
     theirs = classified()
-    offers.route(offers.lock_request(theirs.id), "system")  # to ArmenTeKort
+    lifecycle.route(offers.lock_request(theirs.id), "system")  # to ArmenTeKort
     db.session.commit()
     log_in(page, site, DOMO)
     answer = page.goto(f"{site}/requests/{theirs.reference}")
@@ -138,7 +139,7 @@ def test_a_coordinator_cannot_open_another_partners_request(site, page, staff):
 
 def test_queue_and_request_page_pass_axe_and_read_at_phone_width(site, page, staff):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     log_in(page, site, "coordinator@armentekort.example")
     assert serious(page) == []
@@ -153,7 +154,7 @@ def test_queue_and_request_page_pass_axe_and_read_at_phone_width(site, page, sta
 
 def test_admin_and_report_pages_pass_axe(site, page, staff):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     log_in(page, site, ADMIN)
     for path in ("/reports", "/admin/", "/admin/partners", "/admin/partners/domo",

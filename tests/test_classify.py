@@ -14,16 +14,18 @@ import pytest
 from sqlalchemy import func, select
 
 from desk.classify import corpus
-from desk.classify.model import THEMES, Example
+from desk.classify.model import Example
 from desk.classify.models import Classification, ModelVersion
 from desk.classify.registry import active_model, retrain, shipped_model
-from desk.classify.service import classify, correct_themes, corrections, restore_from_spam
+from desk.classify.service import correct_themes, corrections
 from desk.classify.text import detect_language, normalise, words
 from desk.events.models import Event
 from desk.extensions import db
 from desk.intake.services import file_request
+from desk.lifecycle import classify, restore_from_spam
 from desk.outbox.models import OutboxMessage
 from desk.requests.models import HelpRequest
+from desk.requests.vocabulary import THEMES
 from tests.conftest import VALID, api_body, clean, make_app, status_link
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from desk.accounts.models import User
 from desk.classify.registry import active_model
-from desk.classify.service import classify
 from desk.events.models import Event
 from desk.extensions import db
+from desk.lifecycle import classify
 from desk.mail import outbound
 from desk.notify.models import Notification
 from desk.requests.models import HelpRequest

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from desk import lifecycle
 from desk.extensions import db
 from desk.mail.models import InboundMail
 from tests.conftest import free_port, make_app
@@ -233,7 +234,6 @@ def test_a_late_answer_by_mail_is_held_or_kept_as_a_message(app):
     from datetime import timedelta
 
     from desk.mail.threading import reply_address
-    from desk.routing import offers
 
     request, offer = offered_request()
     address = reply_address(request.id, f"partner:{offer.partner_id}")
@@ -241,7 +241,7 @@ def test_a_late_answer_by_mail_is_held_or_kept_as_a_message(app):
     db.session.commit()
     late = take_in(reply(address, "Aanvaard"))
     assert late.state == "held" and "verlopen" in late.note  # the central team sees why
-    offers.expire(offer.id)
+    lifecycle.expire(offer.id)
     db.session.commit()
     # No open offer for this partner any more: kept as a message on the request.
     after = take_in(reply(address, "Aanvaard, toch nog?"))

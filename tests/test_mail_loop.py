@@ -11,11 +11,12 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import select
 
-from desk.classify.service import classify, restore_from_spam
+from desk import lifecycle
 from desk.events.models import Event
 from desk.extensions import db
 from desk.intake.requester import add_message, public_timeline
 from desk.intake.services import file_request
+from desk.lifecycle import classify, restore_from_spam
 from desk.mail import outbound
 from desk.mail.models import Undeliverable
 from desk.mail.threading import reply_address
@@ -62,7 +63,7 @@ def filed(text: str, subject: str = "Mijn vraag", **fields) -> HelpRequest:
 
 def accepted_request():
     request, offer = offered_request()
-    offers.accept(offer.id, "user:2")
+    lifecycle.accept(offer.id, "user:2")
     db.session.commit()
     return request, offer
 
@@ -281,7 +282,7 @@ def test_a_bounce_marks_the_address_and_tells_the_central_team(app, smtp):
     assert not any(n.recipient == "requester" for n in notes("undeliverable"))  # no answer
 
     # Nothing more goes to that address ...
-    offers.resolve(offers.lock_request(request.id), "user:2", "Alles geregeld.")
+    lifecycle.resolve(offers.lock_request(request.id), "user:2", "Alles geregeld.")
     db.session.commit()
     [resolved] = notes("resolved")
     assert outbound.deliver(resolved.id).state == "failed"
@@ -312,15 +313,15 @@ def test_resolving_tells_the_requester_and_frees_the_partner(app, smtp, client):
     request, offer = accepted_request()
     slug = offer.partner.slug
     before = partner(slug).load
-    offers.resolve(offers.lock_request(request.id), "user:2", "Mevrouw gaat nu wekelijks "
+    lifecycle.resolve(offers.lock_request(request.id), "user:2", "Mevrouw gaat nu wekelijks "
                                                               "naar het buurthuis.")
     db.session.commit()
     db.session.expire_all()
     assert partner(slug).load == before - 1
     mail = plain(sent("resolved", smtp))
     assert "afgerond" in mail and "buurthuis" in mail
-    with pytest.raises(offers.RoutingError):
-        offers.resolve(offers.lock_request(request.id), "user:2")
+    with pytest.raises(lifecycle.NotNow):
+        lifecycle.resolve(offers.lock_request(request.id), "user:2")
 
 
 def test_a_forged_bounce_silences_nobody(app, smtp):

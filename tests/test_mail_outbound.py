@@ -7,6 +7,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.accounts.models import User
 from desk.extensions import db
 from desk.mail import outbound
@@ -33,7 +34,7 @@ def send(notification: Notification, **options) -> outbound.Outcome:
 
 def test_an_offer_goes_to_the_partners_coordinators_threaded_and_answerable(app, smtp):
     request = classified()
-    offer = offers.route(offers.lock_request(request.id), "system")
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note = pending("offer")
     queued = db.session.scalars(select(OutboxMessage.args)
@@ -53,7 +54,7 @@ def test_an_offer_goes_to_the_partners_coordinators_threaded_and_answerable(app,
     assert "<p" in mail.get_body(("html",)).get_content()
 
     # The offer is withdrawn: the partner hears it in the same thread.
-    offers.withdraw_open_offer(offers.lock_request(request.id), "user:1", "another partner")
+    lifecycle.withdraw_offer(offers.lock_request(request.id), "user:1", "another partner")
     db.session.commit()
     assert send(pending("offer_withdrawn")).state == "sent"
     follow_up = smtp.messages[1][1]
@@ -63,9 +64,9 @@ def test_an_offer_goes_to_the_partners_coordinators_threaded_and_answerable(app,
 
 def test_the_requester_hears_in_french_that_a_partner_accepted(app, smtp):
     request = classified(postcode="1000", language="fr", themes={"nieuwkomers": 0.9})
-    offer = offers.route(offers.lock_request(request.id), "system")
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
-    offers.accept(offer.id, "user:2")
+    lifecycle.accept(offer.id, "user:2")
     db.session.commit()
     assert send(pending("accepted")).state == "sent"
     [(to, mail)] = smtp.messages
@@ -77,7 +78,7 @@ def test_the_requester_hears_in_french_that_a_partner_accepted(app, smtp):
 
 def test_sent_once_even_when_asked_twice(app, smtp):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note = pending("offer")
     assert send(note).state == "sent"
@@ -87,7 +88,7 @@ def test_sent_once_even_when_asked_twice(app, smtp):
 
 def test_smtp_away_then_back_delivers_once_and_gives_up_after_the_last_try(app):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note = pending("offer")
     port = free_port()  # nothing listens here yet
@@ -109,7 +110,7 @@ def test_smtp_away_then_back_delivers_once_and_gives_up_after_the_last_try(app):
     assert len(inbox.messages) == 1
 
     # Away for good: the last try marks it failed, with the reason.
-    offers.withdraw_open_offer(offers.lock_request(request.id), "user:1", "test")
+    lifecycle.withdraw_offer(offers.lock_request(request.id), "user:1", "test")
     db.session.commit()
     withdrawn = pending("offer_withdrawn")
     outcome = send(withdrawn, last_try=True)
@@ -119,7 +120,7 @@ def test_smtp_away_then_back_delivers_once_and_gives_up_after_the_last_try(app):
 
 def test_a_header_with_a_line_break_is_refused_not_sent(app, smtp):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     coordinator = db.session.scalar(
         select(User).where(User.email == "coordinator@armentekort.example"))
@@ -136,7 +137,7 @@ def test_a_header_with_a_line_break_is_refused_not_sent(app, smtp):
 
 def test_no_coordinator_means_failed_with_the_reason(app, smtp):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     coordinators = db.session.scalars(select(User).where(
         User.partner_id == partner("armentekort").id)).all()

@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.extensions import db
 from desk.mail.models import InboundMail
 from desk.mail.outbound import addresses, compose
@@ -20,7 +21,7 @@ from tests.routing_helpers import classified
 def test_reply_to_an_offer_from_the_mailbox(app, tmp_path):
     app.config.update(MAIL_SINK_DIR=str(tmp_path), MAILBOX_PAGE=True)
     request = classified()
-    offer = offers.route(offers.lock_request(request.id), "system")
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note = db.session.scalar(select(Notification).where(Notification.kind == "offer"))
     with app.test_request_context():

@@ -8,13 +8,14 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from desk import lifecycle
 from desk.events.models import Event
 from desk.extensions import db
 from desk.intake import requester
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.requests.models import HelpRequest
-from desk.routing import offers, overrides
+from desk.routing import offers
 from desk.routing.models import Offer
 from desk.routing.sweep import sweep
 from tests.routing_helpers import brussels, classified, partner
@@ -40,7 +41,7 @@ def offer_partners(request: HelpRequest) -> list[tuple[str, str]]:
 
 def route(request: HelpRequest, now=MONDAY) -> Offer | None:
     locked = offers.lock_request(request.id)
-    return offers.route(locked, "system", now=now)
+    return lifecycle.route(locked, "system", now=now)
 
 
 def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_it(app):
@@ -54,7 +55,7 @@ def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_
     db.session.commit()  # loads are written at commit
     assert request.status == "offered" and partner("armentekort").load == 1
 
-    offers.decline(first.id, "Geen vrijwilligers vrij in Antwerpen", "user:7",
+    lifecycle.decline(first.id, "Geen vrijwilligers vrij in Antwerpen", "user:7",
                    now=MONDAY + timedelta(hours=2))
     db.session.commit()
     second = offers.open_offer(request)
@@ -76,14 +77,14 @@ def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_
     queued = db.session.scalars(select(OutboxMessage.args)
                                 .where(OutboxMessage.task == "desk.expire_offer")).all()
     assert queued == [[second.id]]
-    assert offers.expire(second.id, now=late) is True
-    assert offers.expire(second.id, now=late) is False  # a second run finds nothing to do
+    assert lifecycle.expire(second.id, now=late) is True
+    assert lifecycle.expire(second.id, now=late) is False  # a second run finds nothing to do
     db.session.commit()
     third = offers.open_offer(request)
     assert third.partner.slug == "lus"
 
     # The third partner declines too: three partners is the limit, the central team decides.
-    offers.decline(third.id, "Buiten ons aanbod", "user:9", now=late + timedelta(hours=1))
+    lifecycle.decline(third.id, "Buiten ons aanbod", "user:9", now=late + timedelta(hours=1))
     db.session.commit()
     assert request.status == "needs_triage"
     assert "3 partners declined or let the offer expire" in request.triage_reason
@@ -106,33 +107,33 @@ def test_accepting_tells_the_requester_and_keeps_the_place(app, client):
     request = classified()
     offer = route(request)
     db.session.commit()
-    offers.accept(offer.id, "user:3", now=MONDAY + timedelta(hours=1))
+    lifecycle.accept(offer.id, "user:3", now=MONDAY + timedelta(hours=1))
     db.session.commit()
     assert request.status == "accepted" and request.delay_notice_at is None
     assert partner("armentekort").load == 1  # an accepted request counts in the load
     assert ("accepted", "requester") in notes(request)
-    with pytest.raises(offers.RoutingError, match="al aanvaard"):
-        offers.decline(offer.id, "toch niet", "user:3")
+    with pytest.raises(lifecycle.NotNow, match="al aanvaard"):
+        lifecycle.decline(offer.id, "toch niet", "user:3")
 
 
 def test_an_offer_past_due_or_withdrawn_cannot_be_accepted(app):
     request = classified()
     offer = route(request)
     db.session.commit()
-    with pytest.raises(offers.RoutingError, match="verlopen op 09/12/2026 10:00"):
-        offers.accept(offer.id, "user:3", now=offer.due_at + timedelta(seconds=1))
-    offers.expire(offer.id, now=offer.due_at + timedelta(seconds=1))
+    with pytest.raises(lifecycle.NotNow, match="verlopen op 09/12/2026 10:00"):
+        lifecycle.accept(offer.id, "user:3", now=offer.due_at + timedelta(seconds=1))
+    lifecycle.expire(offer.id, now=offer.due_at + timedelta(seconds=1))
     db.session.commit()
-    with pytest.raises(offers.RoutingError, match="verlopen; de vraag is intussen"):
-        offers.accept(offer.id, "user:3")
+    with pytest.raises(lifecycle.NotNow, match="verlopen; de vraag is intussen"):
+        lifecycle.accept(offer.id, "user:3")
 
     second = offers.open_offer(request)
-    requester.withdraw(offers.lock_request(request.id))
+    lifecycle.withdraw(offers.lock_request(request.id))
     db.session.commit()
     assert second.status == "withdrawn" and partner(second.partner.slug).load == 0
     assert ("offer_withdrawn", f"partner:{second.partner_id}") in notes(request)
-    with pytest.raises(offers.RoutingError, match="ingetrokken"):
-        offers.accept(second.id, "user:3")
+    with pytest.raises(lifecycle.NotNow, match="ingetrokken"):
+        lifecycle.accept(second.id, "user:3")
 
 
 def test_an_offer_made_on_christmas_eve_is_due_after_christmas_and_the_weekend(app):
@@ -146,9 +147,9 @@ def test_an_offer_made_on_christmas_eve_is_due_after_christmas_and_the_weekend(a
 def test_routing_twice_makes_one_offer(app):
     request = classified()
     db.session.commit()
-    assert offers.route_request(request.id) is not None
+    assert lifecycle.route_many([request.id]).get(request.id) is not None
     db.session.commit()
-    assert offers.route_request(request.id) is None  # offered already: nothing to do
+    assert lifecycle.route_many([request.id]).get(request.id) is None  # offered: nothing to do
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Offer)) == 1
 
@@ -208,35 +209,35 @@ def test_central_team_offers_to_a_chosen_partner_reroutes_and_closes(app, client
     request = classified(themes={"beleid": 0.1})
     route(request)
     assert request.status == "needs_triage"
-    chosen = overrides.offer_to(offers.lock_request(request.id), partner("magenta"), "user:1",
+    chosen = lifecycle.offer_to(offers.lock_request(request.id), partner("magenta"), "user:1",
                                 now=MONDAY)
     assert chosen.partner.slug == "magenta" and chosen.offered_by == "user:1"
     assert chosen.explanation == "Magenta: chosen by the central team"
     assert request.status == "offered" and request.triage_reason is None
 
     # Another partner instead: the open offer is withdrawn, never two open at once.
-    again = overrides.offer_to(offers.lock_request(request.id), partner("lus"), "user:1",
+    again = lifecycle.offer_to(offers.lock_request(request.id), partner("lus"), "user:1",
                                now=MONDAY)
     db.session.commit()
     assert offer_partners(request) == [("magenta", "withdrawn"), ("lus", "offered")]
     assert partner("magenta").load == 0 and partner("lus").load == 1
     assert again.status == "offered"
 
-    overrides.reroute(offers.lock_request(request.id), "user:1", now=MONDAY)
+    lifecycle.reroute(offers.lock_request(request.id), "user:1", now=MONDAY)
     assert offer_partners(request)[-1] == ("lus", "withdrawn")
     assert request.status == "needs_triage"  # still nobody fits on its own
 
-    with pytest.raises(offers.RoutingError, match="doorverwijzing"):
-        overrides.close_out_of_scope(offers.lock_request(request.id), "  ", "user:1")
-    overrides.close_out_of_scope(offers.lock_request(request.id),
+    with pytest.raises(lifecycle.Invalid, match="doorverwijzing"):
+        lifecycle.close_out_of_scope(offers.lock_request(request.id), "  ", "user:1")
+    lifecycle.close_out_of_scope(offers.lock_request(request.id),
                                  "Het OCMW van Antwerpen helpt hierbij: 03 123 45 67.", "user:1")
     db.session.commit()
     assert request.status == "closed"
     assert ("closed", "requester") in notes(request)
     seen = requester.public_timeline(request)[-1]
     assert seen.type == "closed_out_of_scope" and "03 123 45 67" in seen.text
-    with pytest.raises(offers.RoutingError, match="afgesloten"):
-        overrides.reroute(offers.lock_request(request.id), "user:1")
+    with pytest.raises(lifecycle.NotNow, match="afgesloten"):
+        lifecycle.reroute(offers.lock_request(request.id), "user:1")
     types = [t for t, actor in events(request) if actor == "user:1"]
     assert types == ["offered", "offer_withdrawn", "offered", "offer_withdrawn", "rerouted",
                      "to_triage", "closed_out_of_scope"]
@@ -247,9 +248,9 @@ def test_a_reroute_lifts_the_partner_limit_but_skips_who_said_no(app):
     request = classified(themes={"armoede": 0.5, "eenzaamheid": 0.2, "netwerk": 0.3})
     for step in range(3):
         offer = route(request) if step == 0 else offers.open_offer(request)
-        offers.decline(offer.id, "nee", f"user:{step}", now=MONDAY)
+        lifecycle.decline(offer.id, "nee", f"user:{step}", now=MONDAY)
     assert request.status == "needs_triage"
-    overrides.reroute(offers.lock_request(request.id), "user:1", now=MONDAY)
+    lifecycle.reroute(offers.lock_request(request.id), "user:1", now=MONDAY)
     assert [slug for slug, _ in offer_partners(request)] == [
         "armentekort", "lus", "eigen-kracht", "domo"]
     assert offers.open_offer(request).offered_by == "user:1"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from desk import lifecycle
 from desk.classify.models import Classification
 from desk.classify.registry import shipped_model
 from desk.extensions import db
@@ -224,7 +225,7 @@ def test_the_rescue_queues_unfinished_work_again_once_per_period(app):
 
 def test_mail_waits_in_the_database_while_the_server_is_away_then_goes_once(app, smtp):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note_id = db.session.scalar(select(Notification.id).where(Notification.kind == "offer"))
     mail = app.extensions["mail"]
@@ -249,7 +250,7 @@ def test_mail_waits_in_the_database_while_the_server_is_away_then_goes_once(app,
 
 def test_after_the_last_try_a_mail_is_failed_with_the_reason(app):
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note = db.session.scalar(select(Notification).where(Notification.kind == "offer"))
     for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
@@ -288,7 +289,7 @@ def test_a_mail_sent_as_the_database_connection_is_cut_is_not_sent_again(app, sm
     from tests.conftest import PG_ADMIN
 
     request = classified()
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     note_id = db.session.scalar(select(Notification.id).where(Notification.kind == "offer"))
 

@@ -8,6 +8,7 @@ import base64
 import pytest
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.accounts.models import User
 from desk.accounts.services import create_user
 from desk.extensions import db
@@ -39,7 +40,7 @@ def staff(app):
 @pytest.fixture
 def offered(app):
     request = classified()
-    offer = offers.route(offers.lock_request(request.id), "system")
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     assert offer.partner.slug == "armentekort"
     return request, offer

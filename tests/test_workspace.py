@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
@@ -33,7 +34,7 @@ def staff(app):
 def offered(**fields) -> HelpRequest:
     """A poverty question in Antwerp: offered to ArmenTeKort."""
     request = classified(**fields)
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     db.session.commit()
     return request
 
@@ -113,7 +114,7 @@ def test_search_finds_dutch_words_in_their_other_forms(coordinator):
         language="nl", crisis=False, spam=False, needs_triage=False, reason=None,
         explanation="t", model_version="test"))
     request.status = "classified"
-    offers.route(offers.lock_request(request.id), "system")
+    lifecycle.route(offers.lock_request(request.id), "system")
     other = offered()
     db.session.commit()
     assert refs(coordinator.get("/queue?q=papier")) == [request.reference]  # "papieren"
@@ -316,7 +317,7 @@ def test_bulk_accept_takes_the_offers_it_can_and_names_the_rest(coordinator):
 
 def test_the_triage_board_puts_crises_first_and_each_has_its_way_out(admin):
     waiting = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    offers.to_triage(waiting, "no partner fits", "system")
+    lifecycle.to_triage(waiting, "no partner fits", "system")
     crisis = classified(themes={"gezinnen": 0.9}, postcode="9000")
     db.session.scalar(select(Classification).where(
         Classification.request_id == crisis.id)).crisis = True
@@ -357,11 +358,11 @@ def test_the_triage_board_puts_crises_first_and_each_has_its_way_out(admin):
 
 def test_the_central_team_steers_offers_closes_and_merges(admin):
     first = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    offers.to_triage(first, "no partner fits", "system")
+    lifecycle.to_triage(first, "no partner fits", "system")
     second = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    offers.to_triage(second, "no partner fits", "system")
+    lifecycle.to_triage(second, "no partner fits", "system")
     third = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    offers.to_triage(third, "no partner fits", "system")
+    lifecycle.to_triage(third, "no partner fits", "system")
     db.session.commit()
     assert admin.post(f"/requests/{first.reference}/offer_to",
                       data={"partner": "domo"}).status_code == 303

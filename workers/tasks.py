@@ -10,15 +10,16 @@ from celery import Task, shared_task
 from flask import current_app
 from sqlalchemy.exc import OperationalError
 
+from desk import lifecycle
 from desk.accounts.mail import deliver_link
 from desk.classify.registry import retrain
-from desk.classify.service import classify_many, corrections
+from desk.classify.service import corrections
 from desk.extensions import db
 from desk.jobs import Job
 from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
 from desk.rescue import rescue
-from desk.routing import offers as routing
+from desk.routing.offers import in_lock_order
 from desk.routing.sweep import sweep
 from desk.timeutil import utcnow
 
@@ -45,19 +46,19 @@ def each(task: Task, work: Callable[[list[int]], object], ids: tuple[int, ...]) 
 @shared_task(name=Job.CLASSIFY, bind=True, **ANY_ERROR)
 def classify_request(self: Task, *request_ids: int) -> int:
     """Classify requests (and hand the clear ones to routing); how many were new."""
-    return each(self, lambda ids: len(classify_many(ids)), request_ids)
+    return each(self, lambda ids: len(lifecycle.classify_many(ids)), request_ids)
 
 
 @shared_task(name=Job.ROUTE, bind=True, **ANY_ERROR)
 def route_request(self: Task, *request_ids: int) -> int:
     """Offer classified requests to the best partner (or send them to triage)."""
-    return each(self, lambda ids: len(routing.route_many(ids)), request_ids)
+    return each(self, lambda ids: len(lifecycle.route_many(ids)), request_ids)
 
 
 @shared_task(name=Job.EXPIRE_OFFER, bind=True, **ANY_ERROR)
 def expire_offer(self: Task, *offer_ids: int) -> int:
     """Expire offers past their due time and move their requests on; how many expired."""
-    return each(self, lambda ids: sum(map(routing.expire, routing.in_lock_order(ids))),
+    return each(self, lambda ids: sum(map(lifecycle.expire, in_lock_order(ids))),
                 offer_ids)
 
 

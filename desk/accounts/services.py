@@ -11,7 +11,7 @@ from desk.extensions import db
 from desk.jobs import Job
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
-from desk.requests.models import LANGUAGES
+from desk.requests.vocabulary import LANGUAGES
 from desk.validation import is_email
 
 

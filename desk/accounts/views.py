@@ -23,7 +23,7 @@ from desk.accounts.passwords import MIN_LENGTH, check_password
 from desk.accounts.services import send_link
 from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
-from desk.requests.models import LANGUAGES
+from desk.requests.vocabulary import LANGUAGES
 from desk.web import private
 
 bp = Blueprint("accounts", __name__)

@@ -22,12 +22,11 @@ from desk.accounts.services import (
     set_active,
     set_language,
 )
-from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import provinces
 from desk.partners import services as partners
 from desk.partners.models import Partner, Theme
-from desk.requests.models import LANGUAGES
+from desk.requests.vocabulary import LANGUAGES, THEMES
 from desk.routing.profiles import forget_profiles
 from desk.validation import error_texts
 from desk.web import private

@@ -17,10 +17,10 @@ from desk.errors import json_error
 from desk.extensions import limiter
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
-from desk.intake.schemas import LIMITS, NEEDS_ORGANISATION, HelpRequestSchema
+from desk.intake.schemas import LIMITS, HelpRequestSchema
 from desk.intake.services import file_and_commit
 from desk.requests.keys import find_by_reference, token_opens
-from desk.requests.models import KINDS, LANGUAGES
+from desk.requests.vocabulary import KINDS, LANGUAGES, NEEDS_ORGANISATION
 from desk.validation import error_texts
 
 blp = Blueprint("api_requests", __name__, url_prefix="/api/v1/requests",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Conflict, Forbidden, NotFound, Unauthorized, UnprocessableEntity
 
+from desk import lifecycle
 from desk.accounts.access import may_see
 from desk.accounts.models import User
 from desk.accounts.services import authenticate
@@ -32,9 +33,9 @@ from desk.partners.services import SLUG
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
 from desk.requests.status import NotNow
-from desk.routing import load, may, overrides
-from desk.routing import offers as routing
+from desk.routing import load
 from desk.routing.models import OFFER_STATUSES, Offer
+from desk.routing.offers import lock_request
 
 blp = Blueprint("api_staff", __name__, url_prefix="/api/v1/staff",
                 description="Offers and routing, for partner coordinators and the central team")
@@ -106,7 +107,7 @@ def _own_offer(offer_id: int, user: User) -> None:
 
 def _request(reference: str, *, lock: bool = False) -> HelpRequest:
     found = _visible(find_by_reference(reference), g.staff)
-    return routing.lock_request(found.id) if lock else found
+    return lock_request(found.id) if lock else found
 
 
 # -- schemas ---------------------------------------------------------------------------------
@@ -297,9 +298,12 @@ def _answer(view):  # type: ignore[no-untyped-def]
     def answered(*args, **kwargs):  # type: ignore[no-untyped-def]
         try:
             return load.committed(lambda: view(*args, **kwargs))
-        except (routing.RoutingError, NotNow) as refusal:
+        except NotNow as refusal:
             db.session.rollback()
             raise Conflict(str(refusal)) from refusal
+        except lifecycle.Invalid as refusal:
+            db.session.rollback()
+            raise _Invalid({"json": [str(refusal)]}) from refusal
     return answered
 
 
@@ -311,7 +315,7 @@ def _answer(view):  # type: ignore[no-untyped-def]
 def accept_offer(offer_id: int):
     """Accept the offer: the request is yours, and the requester hears it is in good hands."""
     _own_offer(offer_id, g.staff)
-    offer = routing.accept(offer_id, _actor())
+    offer = lifecycle.accept(offer_id, _actor())
     return _detail(db.session.get(HelpRequest, offer.request_id))
 
 
@@ -324,7 +328,7 @@ def decline_offer(offer_id: int):
     """Decline with a reason: the request moves on to the next best partner."""
     _own_offer(offer_id, g.staff)
     body = _body_errors(DeclineSchema())
-    offer = routing.decline(offer_id, body["reason"], _actor())
+    offer = lifecycle.decline(offer_id, body["reason"], _actor())
     found = db.session.get(HelpRequest, offer.request_id)
     return _offer_out(offer, found.reference, offer.partner.slug)
 
@@ -341,7 +345,7 @@ def offer_to_partner(reference: str):
     if partner is None:
         raise _Invalid({"partner": [f"No partner with slug {body['partner']!r}."]})
     found = _request(reference, lock=True)
-    overrides.offer_to(found, partner, _actor())
+    lifecycle.offer_to(found, partner, _actor())
     return _detail(found)
 
 
@@ -353,7 +357,7 @@ def offer_to_partner(reference: str):
 def reroute(reference: str):
     """Central team: run routing again (the open offer is withdrawn; no partner limit)."""
     found = _request(reference, lock=True)
-    overrides.reroute(found, _actor())
+    lifecycle.reroute(found, _actor())
     return _detail(found)
 
 
@@ -366,14 +370,14 @@ def close(reference: str):
     """Central team: close as out of scope, with a referral the requester will see."""
     body = _body_errors(CloseSchema())
     found = _request(reference, lock=True)
-    overrides.close_out_of_scope(found, body["referral"], _actor())
+    lifecycle.close_out_of_scope(found, body["referral"], _actor())
     return _detail(found)
 
 
 def _holder(found: HelpRequest) -> None:
     """Only the partner that accepted the request writes to its requester or resolves it (as
-    on screen: routing/may.py); whether its status allows the step is the step's to say."""
-    if not may.holds(found, g.staff):
+    on screen: desk/lifecycle.py); whether its status allows the step is the step's to say."""
+    if not lifecycle.holds(found, g.staff):
         raise Conflict("Only the partner that accepted this request can do that.")
 
 
@@ -387,7 +391,7 @@ def resolve(reference: str):
     body = _body_errors(ResolveSchema())
     found = _request(reference, lock=True)
     _holder(found)
-    routing.resolve(found, _actor(), body["note"].strip())
+    lifecycle.resolve(found, _actor(), body["note"].strip())
     return _detail(found)
 
 

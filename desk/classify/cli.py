@@ -1,4 +1,4 @@
-"""`flask --app wsgi desk …` for classification: classify, train, evaluate, show, models."""
+"""`flask --app wsgi desk …` for classification: classify, train, evaluate, models, retrain."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from desk.extensions import db
 
 
 def register(group: click.Group) -> None:
-    for command in (classify_command, train_command, evaluate_command, show_command,
-                    retrain_command, models_command, activate_command, rollback_command,
-                    not_spam_command, correct_command):
+    for command in (classify_command, train_command, evaluate_command, retrain_command,
+                    models_command, activate_command, rollback_command, correct_command):
         group.add_command(command)
 
 
@@ -108,64 +107,6 @@ def _request(reference: str):  # type: ignore[no-untyped-def]
     return found
 
 
-@click.command("show")
-@click.argument("reference")
-def show_command(reference: str) -> None:
-    """A request as staff see it: who, what, classification, timeline."""
-    from sqlalchemy import select
-
-    from desk.classify.models import Classification
-    from desk.events.models import Event
-    from desk.requests.models import Requester
-    from desk.routing.models import Offer
-
-    request = _request(reference)
-    requester = db.session.get(Requester, request.requester_id)
-    click.echo(f"{request.reference}  status: {request.status}  language: {request.language}  "
-               f"source: {request.source}")
-    click.echo(f"from: {requester.name} <{requester.email}> ({requester.kind}"
-               f"{', ' + requester.organisation if requester.organisation else ''})")
-    click.echo(f"where: {request.postcode} (NIS {request.municipality_nis}, "
-               f"{'in area' if request.in_area else 'out of area'})")
-    click.echo(f"subject: {request.subject}\n\n{request.description}\n")
-    result = db.session.scalar(select(Classification)
-                               .where(Classification.request_id == request.id))
-    if result is None:
-        click.echo("not classified yet")
-    else:
-        flags = [name for name in ("crisis", "spam", "needs_triage") if getattr(result, name)]
-        click.echo(f"classified by model {result.model_version}: language {result.language}"
-                   f"{'; ' + ', '.join(flags) if flags else ''}"
-                   f"{'; reason: ' + result.reason if result.reason else ''}")
-        click.echo("themes: " + ", ".join(f"{t['theme']} {t['score']:.2f}"
-                                          for t in result.themes[:5]))
-        click.echo(f"why: {result.explanation}")
-    if request.triage_reason:
-        click.echo(f"\nwaits for the central team: {request.triage_reason}")
-    offers = db.session.scalars(select(Offer).where(Offer.request_id == request.id)
-                                .order_by(Offer.id)).all()
-    if offers:
-        click.echo("\noffers:")
-    for offer in offers:
-        click.echo(f"  #{offer.id} {offer.partner.slug:<24} {offer.status:<9} "
-                   f"offered {_local(offer.offered_at)} by {offer.offered_by}, "
-                   f"due {_local(offer.due_at)}"
-                   f"{' — ' + offer.reason if offer.reason else ''}")
-        click.echo(f"      why: {offer.explanation}")
-    click.echo("\ntimeline:")
-    for event in db.session.scalars(select(Event).where(Event.request_id == request.id)
-                                     .order_by(Event.created_at, Event.id)):
-        click.echo(f"  {_local(event.created_at)}  {event.type:<18} {event.actor:<10} "
-                   f"{json.dumps(event.data, ensure_ascii=False)}")
-
-
-def _local(moment) -> str:  # type: ignore[no-untyped-def]
-    """Brussels time, as staff read it."""
-    from desk.routing.calendar import BRUSSELS
-
-    return f"{moment.astimezone(BRUSSELS):%Y-%m-%d %H:%M}"
-
-
 @click.command("retrain")
 def retrain_command() -> None:
     """Retrain now with the corrections; promote only if at least as good."""
@@ -233,20 +174,6 @@ def rollback_command() -> None:
         message = "active model: the shipped model"
     db.session.commit()
     click.echo(message)
-
-
-@click.command("not-spam")
-@click.argument("reference")
-def not_spam_command(reference: str) -> None:
-    """Restore a request held as spam; it goes on to routing."""
-    from desk.classify.service import ClassifyError, restore_from_spam
-
-    try:
-        restore_from_spam(_request(reference), actor="cli")
-    except ClassifyError as error:
-        raise click.ClickException(str(error)) from error
-    db.session.commit()
-    click.echo(f"{reference}: restored, on its way to routing")
 
 
 @click.command("correct-themes")

@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from desk.classify.model import THEMES, Example, Prediction, ThemeModel
+from desk.classify.model import Example, Prediction, ThemeModel
+from desk.requests.vocabulary import THEMES
 
 DATA = Path(__file__).resolve().parent / "data"
 TRAINING_GLOB = "train_*.jsonl"

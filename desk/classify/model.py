@@ -21,10 +21,7 @@ from desk.classify import crisis as crisis_reader
 from desk.classify import features, flags, meaning
 from desk.classify.features import N_FEATURES, Reading, read, tfidf
 from desk.classify.text import FUNCTION_WORDS, content_words
-
-THEMES = ("buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg", "armoede",
-          "psychisch", "beperking", "gezinnen", "nieuwkomers", "engagement", "beleid")
-KINDS = ("burger", "vereniging", "bestuur", "professional")
+from desk.requests.vocabulary import KINDS, THEMES
 
 # Routing needs confidence: below these the request goes to a person (central triage).
 MIN_TOP = 0.25

@@ -22,7 +22,11 @@ from desk.classify import corpus
 from desk.classify.model import Example, ThemeModel, examples_digest, train
 from desk.classify.models import ModelVersion
 from desk.extensions import db
+from desk.jobs import Beat, Job
 from desk.timeutil import utcnow
+
+# Beat retrains on the staff's corrections every RETRAIN_HOURS.
+BEAT = Beat(Job.RETRAIN, "RETRAIN_HOURS")
 
 log = logging.getLogger(__name__)
 

@@ -1,21 +1,17 @@
-"""Classifying a stored request, and what staff do with the result."""
+"""Reading a stored request (themes, language, crisis, spam), and staff's corrections."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from desk.classify.model import THEMES, Example
+from desk.classify.model import Example
 from desk.classify.models import Classification
 from desk.classify.registry import active_model
 from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
-from desk.jobs import Job
-from desk.notify.services import notify
-from desk.outbox.services import enqueue
 from desk.requests.models import HelpRequest, Requester
-from desk.requests.status import Status, move
-from desk.routing.offers import let_go, route_locked
+from desk.requests.vocabulary import THEMES
 
 
 class ClassifyError(ValueError):
@@ -26,17 +22,12 @@ def request_text(request: HelpRequest) -> str:
     return f"{request.subject}\n{request.description}"
 
 
-def classify(request_id: int) -> Classification | None:
-    return classify_many([request_id]).get(request_id)
-
-
-def classify_many(request_ids: list[int]) -> dict[int, Classification]:
-    """Classify each request once: a second call returns the stored result, changes nothing.
-
-    crisis → needs_triage (never a partner first); spam → held as spam; low confidence →
-    needs_triage with the reason; otherwise classified and routed at once.
-    A batch (the relay packs ids) locks its requests in id order and writes in one go.
-    """
+def read_many(request_ids: list[int]) -> tuple[dict[int, Classification],
+                                               list[tuple[HelpRequest, Classification]]]:
+    """Read each request once, locking the requests in id order: every request's stored
+    reading, and the requests read just now with theirs (what comes of a reading, crisis,
+    spam, triage or a partner, is the lifecycle's: desk/lifecycle.py). A second call reads
+    nothing new."""
     requests = db.session.scalars(
         select(HelpRequest).where(HelpRequest.id.in_(request_ids)).order_by(HelpRequest.id)
         .with_for_update().execution_options(populate_existing=True)).all()
@@ -47,7 +38,7 @@ def classify_many(request_ids: list[int]) -> dict[int, Classification]:
         select(Requester.id, Requester.kind)
         .where(Requester.id.in_({r.requester_id for r in todo}))).all()) if todo else {}
     model = active_model()
-    routed = []
+    fresh = []
     for request in todo:
         prediction = model.predict(request_text(request), kinds.get(request.requester_id))
         result = Classification(
@@ -61,62 +52,8 @@ def classify_many(request_ids: list[int]) -> dict[int, Classification]:
         )
         db.session.add(result)
         results[request.id] = result
-        if request.status == "received":  # withdrawn meanwhile: keep the reading, not the move
-            if prediction.crisis:
-                move(request, Status.NEEDS_TRIAGE)
-                request.triage_reason = prediction.reason or "crisis"
-                notify(request, "crisis", "central", language="nl",
-                       data={"reason": request.triage_reason})
-            elif prediction.spam:
-                move(request, Status.SPAM)
-            elif prediction.needs_triage:
-                move(request, Status.NEEDS_TRIAGE)
-                request.triage_reason = prediction.reason
-                notify(request, "needs_triage", "central", "classified", language="nl",
-                       data={"reason": prediction.reason})
-            else:
-                move(request, Status.CLASSIFIED)
-                routed.append(request)
-            if not prediction.spam:  # no mail to what may be a forged address
-                send_receipt(request, crisis=prediction.crisis)
-        record(request, "classified", "system", public=not prediction.spam, data={
-            "top_theme": result.top_theme, "crisis": result.crisis, "spam": result.spam,
-            "needs_triage": result.needs_triage, "reason": result.reason,
-            "model_version": result.model_version,
-        })
-    # A clear request goes on to a partner in the same transaction: one message and one
-    # commit from filed to offered. (Routing is also a task of its own, for what comes back
-    # later: a request restored from spam, a partner's decline, an override.)
-    route_locked(routed, {r.id: results[r.id].themes for r in routed})
-    return results
-
-
-def hand_to_routing(request: HelpRequest) -> None:
-    enqueue(Job.ROUTE, request.id)
-
-
-def restore_from_spam(request: HelpRequest, actor: str) -> None:
-    """The central team's "not spam": the request goes on to routing."""
-    if request.status != "spam":
-        raise ClassifyError(f"{request.reference} is not held as spam (status {request.status})")
-    move(request, Status.CLASSIFIED)
-    hand_to_routing(request)
-    record(request, "spam_restored", actor)
-    send_receipt(request, crisis=False)
-
-
-def send_receipt(request: HelpRequest, *, crisis: bool) -> None:
-    """The requester's confirmation, with the reference and the status link (and the help
-    lines for a crisis): sent once the request is read, so never to a spammer's victim."""
-    notify(request, "receipt", "requester", data={"crisis": crisis})
-
-
-def mark_spam(request: HelpRequest, actor: str) -> None:
-    if request.status in ("resolved", "closed", "withdrawn", "spam"):
-        raise ClassifyError(f"{request.reference} cannot be marked as spam now")
-    let_go(request, actor, "marked as spam")
-    move(request, Status.SPAM)
-    record(request, "marked_spam", actor)
+        fresh.append((request, result))
+    return results, fresh
 
 
 def correct_themes(request: HelpRequest, themes: list[str], actor: str) -> None:

@@ -12,13 +12,11 @@ import secrets
 from typing import Any
 
 from desk.events.services import record
+from desk.lifecycle import requester_answered
 from desk.notify.services import notify
 from desk.requests.models import HelpRequest
-from desk.requests.status import Status, move
+from desk.requests.status import RELAYED
 from desk.routing.offers import partner_language
-
-# A partner holds the request in these states: what one side says reaches the other.
-RELAYED = frozenset({"accepted", "waiting", "resolved"})
 
 
 def holds(request: HelpRequest, partner_id: int | None = None) -> bool:
@@ -33,8 +31,7 @@ def from_requester(request: HelpRequest, text: str, *, step: str | None = None,
     `step` makes it once-only (the inbound mail's id); a page post gets a fresh one."""
     record(request, "requester_message", "requester", public=True,
            data={"text": text, **(data or {})})
-    if request.status == "waiting":  # the answer the partner waited for
-        move(request, Status.ACCEPTED)
+    requester_answered(request)
     if holds(request):
         notify(request, "message", f"partner:{request.partner_id}",
                f"from-requester:{step or secrets.token_hex(8)}",

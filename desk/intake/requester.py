@@ -10,11 +10,9 @@ from sqlalchemy import select
 
 from desk.conversation import messages
 from desk.events.models import Event
-from desk.events.services import record
 from desk.extensions import db
 from desk.requests.models import HelpRequest
-from desk.requests.status import WITHDRAWABLE, Status, move
-from desk.routing.offers import let_go
+from desk.requests.status import ENDED
 
 MESSAGE_LIMIT = 5000
 
@@ -96,24 +94,13 @@ def reads_as_crisis(request: HelpRequest) -> bool:
     return alarm_at_filing(f"{request.subject}\n{request.description}")
 
 
-def can_withdraw(request: HelpRequest) -> bool:
-    return request.status in WITHDRAWABLE
-
-
 def add_message(request: HelpRequest, text: str) -> None:
     text = (text or "").replace("\r\n", "\n").replace("\x00", "").strip()
     if not text:
         raise NotAllowed(_l("Schrijf eerst uw bericht."))
     if len(text) > MESSAGE_LIMIT:
         raise NotAllowed(_l("Gebruik ten hoogste %(max)d tekens.", max=MESSAGE_LIMIT))
-    if request.status in ("withdrawn", "closed"):
+    if request.status in ENDED:
         raise NotAllowed(_l("Deze vraag loopt niet meer; stel gerust een nieuwe vraag."))
     messages.from_requester(request, text)
 
-
-def withdraw(request: HelpRequest) -> None:
-    if not can_withdraw(request):
-        raise NotAllowed(_l("Deze vraag kan niet meer ingetrokken worden."))
-    let_go(request, "requester", "the requester withdrew the request")
-    move(request, Status.WITHDRAWN)
-    record(request, "withdrawn", "requester", public=True)

@@ -21,7 +21,7 @@ from marshmallow import (
 )
 
 from desk.geo.lookup import resolve
-from desk.requests.models import KINDS, LANGUAGES
+from desk.requests.vocabulary import KINDS, LANGUAGES, NEEDS_ORGANISATION
 from desk.validation import Text, is_email, messages
 
 LIMITS = {
@@ -30,7 +30,6 @@ LIMITS = {
     "subject": (3, 200),
     "description": (20, 5000),
 }
-NEEDS_ORGANISATION = ("vereniging", "bestuur")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
 

@@ -19,6 +19,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
+from desk import lifecycle
 from desk.accounts.api_keys import is_trusted
 from desk.classify.flags import alarm_at_filing
 from desk.errors import keep_what_was_typed
@@ -29,7 +30,8 @@ from desk.intake import requester as requester_actions
 from desk.intake.schemas import LIMITS, FormSchema
 from desk.intake.services import file_and_commit
 from desk.requests.keys import find_by_reference, find_by_token
-from desk.requests.models import KINDS, HelpRequest
+from desk.requests.models import HelpRequest
+from desk.requests.vocabulary import KINDS
 from desk.validation import error_texts
 from desk.web import private
 
@@ -135,7 +137,7 @@ def render_status(found: HelpRequest, token: str, message: str = "",
             "intake/status.html", request_=found, token=token,
             status_words=requester_actions.status_words(found),
             timeline=requester_actions.public_timeline(found),
-            can_withdraw=requester_actions.can_withdraw(found),
+            can_withdraw=lifecycle.can_withdraw(found),
             crisis=requester_actions.reads_as_crisis(found),
             message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
         ),
@@ -171,8 +173,8 @@ def withdraw(token: str):
         return render_status(found, token, error=_("Vink aan dat u de vraag wilt intrekken."),
                              status=422)
     try:
-        requester_actions.withdraw(found)
-    except requester_actions.NotAllowed as refusal:
+        lifecycle.withdraw(found)
+    except lifecycle.NotNow as refusal:
         db.session.rollback()
         return render_status(_load(token), token, error=str(refusal), status=409)
     db.session.commit()

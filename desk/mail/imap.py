@@ -24,7 +24,11 @@ from flask import current_app
 from sqlalchemy.exc import DataError
 
 from desk.extensions import db
+from desk.jobs import Beat, Job
 from desk.mail.inbound import Refused, store
+
+# Beat polls the mailbox every MAIL_IMAP_POLL_SECONDS, once MAIL_IMAP_HOST is set.
+BEAT = Beat(Job.POLL_IMAP, "MAIL_IMAP_POLL_SECONDS", needs="MAIL_IMAP_HOST")
 
 log = logging.getLogger(__name__)
 TIMEOUT = 60  # seconds for connecting and for each answer

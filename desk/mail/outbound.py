@@ -30,7 +30,7 @@ from desk.accounts.models import User
 from desk.extensions import db
 from desk.extensions import mail as mailer
 from desk.geo.lookup import municipalities
-from desk.jobs import Job, backoff
+from desk.jobs import Beat, Job, backoff
 from desk.links import public_url
 from desk.mail.attachments import for_relay
 from desk.mail.models import InboundMail, Undeliverable
@@ -45,6 +45,9 @@ from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
 from desk.timeutil import utcnow
 from desk.validation import HeaderInjection, clean_header
+
+# Alerts that found no address wait; beat sends them once CENTRAL_EMAIL or an admin exists.
+BEAT = Beat(Job.REARM_ALERTS, "OFFER_SWEEP_SECONDS")
 
 SUBJECTS = {
     "receipt": _l("Uw vraag is goed ontvangen"),

@@ -23,6 +23,7 @@ from email.utils import getaddresses
 from flask import current_app
 from sqlalchemy import delete, select
 
+from desk import lifecycle
 from desk.accounts.models import User
 from desk.conversation import messages
 from desk.events.services import record
@@ -37,7 +38,6 @@ from desk.notify.services import notify
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
-from desk.routing import offers
 from desk.routing.models import Offer
 
 _REFERENCE = re.compile(r"\bBAZ-\d{4}-\d{6,}\b", re.IGNORECASE)
@@ -235,10 +235,11 @@ def _apply(row: InboundMail, request: HelpRequest, party: Party, sender: str,
         if offer is not None and reply.answer:
             try:
                 if reply.answer == "accept":
-                    offers.accept(offer.id, actor)
+                    lifecycle.accept(offer.id, actor)
                 else:
-                    offers.decline(offer.id, reply.reason or "(no reason given by mail)", actor)
-            except (offers.RoutingError, NotNow) as refusal:
+                    lifecycle.decline(offer.id, reply.reason or "(no reason given by mail)",
+                                      actor)
+            except NotNow as refusal:
                 return settle(row, "held", f"{reply.answer} refused: {refusal}")
             return settle(row, "applied", f"{reply.answer} by mail ({party.how})")
         if messages.from_partner(request, partner_id, written, actor, step=step, data=data):

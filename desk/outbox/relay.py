@@ -25,8 +25,12 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 
 from desk.extensions import db
+from desk.jobs import Beat, Job
 from desk.outbox.models import OutboxMessage
 from desk.timeutil import utcnow
+
+# Beat publishes the outbox every OUTBOX_SWEEP_SECONDS, should a NOTIFY have been missed.
+BEAT = Beat(Job.RELAY_OUTBOX, "OUTBOX_SWEEP_SECONDS")
 
 log = logging.getLogger(__name__)
 

@@ -14,11 +14,10 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 from sqlalchemy import func, select
 
-from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import by_name, municipalities
 from desk.partners.models import Partner, PartnerTheme, Theme
-from desk.requests.models import LANGUAGES
+from desk.requests.vocabulary import LANGUAGES, THEMES
 from desk.validation import Text
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")

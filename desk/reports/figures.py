@@ -17,6 +17,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest, Requester
+from desk.requests.status import Status
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
 from desk.timeutil import utc
@@ -76,7 +77,7 @@ def _by_month(period: Period, key: Any, *joins: Any, title: str, name: str,
         query = query.outerjoin(target, on)
     query = (query.where(HelpRequest.created_at >= period.since,
                          HelpRequest.created_at < period.until,
-                         HelpRequest.status != "spam")
+                         HelpRequest.status != Status.SPAM)
              .group_by(literal_column("month"), literal_column("key")))
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     keys: dict[str, int] = defaultdict(int)

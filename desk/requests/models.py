@@ -10,11 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from desk.extensions import db
 from desk.ids import LARGEST_ID
 from desk.requests.status import Status
+from desk.requests.vocabulary import KINDS, LANGUAGES, SOURCES
 from desk.timeutil import utcnow
-
-KINDS = ("burger", "vereniging", "bestuur", "professional")
-LANGUAGES = ("nl", "fr", "en")
-SOURCES = ("form", "api", "email")
 
 # The lifecycle: desk/requests/status.py.
 STATUSES = tuple(s.value for s in Status)

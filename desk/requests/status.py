@@ -2,8 +2,8 @@
 
 Every change of a request's status goes through `move()`, which refuses a step the table does
 not allow with one error, `NotNow`; each door turns that into its own answer (409 on screen and
-in the API, a held mail for the central team). Who may take a step is for the domain that takes
-it (routing, classify, the requester's actions); this table says only what can follow what.
+in the API, a held mail for the central team). Who may take a step, and the steps themselves,
+are desk/lifecycle.py's; this table says only what can follow what.
 """
 
 from __future__ import annotations
@@ -49,16 +49,29 @@ NEXT: dict[Status, frozenset[Status]] = {
 }
 # The requester may withdraw until the request is resolved.
 WITHDRAWABLE = frozenset(s for s, following in NEXT.items() if S.WITHDRAWN in following)
+# Waiting for a partner: the requester is told when that takes longer than expected.
+WAITING_FOR_PARTNER = frozenset({S.CLASSIFIED, S.OFFERED, S.NEEDS_TRIAGE})
+# A partner holds the request (it counts in their load).
+HELD = frozenset({S.OFFERED, S.ACCEPTED, S.WAITING})
+# A partner took it: what one side writes reaches the other.
+RELAYED = frozenset({S.ACCEPTED, S.WAITING, S.RESOLVED})
+# No partner took it yet: the central team may still steer it.
+STEERABLE = frozenset({S.RECEIVED, S.CLASSIFIED, S.NEEDS_TRIAGE, S.OFFERED, S.SPAM})
+# Over: nobody works on it any more.
+ENDED = frozenset({S.CLOSED, S.WITHDRAWN})
 
 
 class NotNow(Exception):
-    """A step the request's status does not allow; nothing changed. Its text is for people."""
+    """A step the request's (or its offer's) state does not allow; nothing changed. Its text is
+    for people: `why` when the step says why, otherwise the status it is in."""
 
-    def __init__(self, request: HelpRequest, to: Status) -> None:
+    def __init__(self, request: HelpRequest, to: Status, why: object = None) -> None:
         super().__init__(f"{request.reference}: not from {request.status} to {to}")
-        self.status, self.to = request.status, to
+        self.status, self.to, self.why = request.status, to, why
 
     def __str__(self) -> str:
+        if self.why is not None:
+            return str(self.why)
         return str(_l("Dat kan nu niet meer voor deze vraag (status: %(status)s). "
                       "De pagina toont de huidige stand.", status=self.status))
 

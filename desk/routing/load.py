@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from desk.extensions import db
 from desk.partners.models import Partner
 from desk.requests.models import HelpRequest
+from desk.requests.status import HELD
 from desk.writebehind import gathered, peek, writes
 
 _KEY = "desk.partner_load"
@@ -99,7 +100,7 @@ def recount(*, fix: bool = False) -> dict[str, tuple[int, int]]:
         .with_for_update(key_share=True)).all()
     held = dict(db.session.execute(
         select(HelpRequest.partner_id, func.count())
-        .where(HelpRequest.status.in_(("offered", "accepted", "waiting")),
+        .where(HelpRequest.status.in_(sorted(HELD)),
                HelpRequest.partner_id.is_not(None))
         .group_by(HelpRequest.partner_id)).all())
     wrong = {slug: (stored, held.get(pid, 0)) for pid, slug, stored in partners

@@ -9,13 +9,17 @@ from types import SimpleNamespace
 from sqlalchemy import select, update
 
 from desk.extensions import db
-from desk.jobs import Job
+from desk.jobs import Beat, Job
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
 from desk.requests.models import HelpRequest
+from desk.requests.status import WAITING_FOR_PARTNER
 from desk.routing.models import Offer
-from desk.routing.offers import WAITING_FOR_PARTNER, speaks
+from desk.routing.offers import speaks
+
+# Beat sweeps offers past due, reminders and delay notices every OFFER_SWEEP_SECONDS.
+BEAT = Beat(Job.SWEEP_OFFERS, "OFFER_SWEEP_SECONDS")
 
 BATCH = 500
 

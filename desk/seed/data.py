@@ -3,7 +3,7 @@
 FLEMISH_PROVINCES = ["10000", "20001", "30000", "40000", "70000"]
 BRUSSELS = "04000"
 
-THEMES = [
+THEME_LABELS = [  # in the order of desk/requests/vocabulary.py THEMES
     # slug, nl, fr, en
     ("buddy", "Buddy- en duowerking", "Accompagnement en binôme",
      "One-to-one buddy and companion schemes"),

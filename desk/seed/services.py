@@ -11,7 +11,7 @@ from desk.extensions import db
 from desk.geo.lookup import by_name, municipalities, postcodes
 from desk.geo.models import Municipality, Postcode
 from desk.partners.models import Partner, PartnerTheme, Theme
-from desk.seed.data import PARTNERS, THEMES
+from desk.seed.data import PARTNERS, THEME_LABELS
 
 
 @dataclass
@@ -48,7 +48,7 @@ def seed_geography(report: SeedReport) -> None:
 
 def seed_themes(report: SeedReport) -> dict[str, Theme]:
     themes = {t.slug: t for t in db.session.scalars(select(Theme))}
-    for slug, nl, fr, en in THEMES:
+    for slug, nl, fr, en in THEME_LABELS:
         if slug not in themes:
             themes[slug] = Theme(slug=slug, label_nl=nl, label_fr=fr, label_en=en)
             db.session.add(themes[slug])

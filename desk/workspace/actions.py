@@ -8,9 +8,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from desk import lifecycle
 from desk.accounts.models import User
-from desk.classify.model import THEMES
-from desk.classify.service import ClassifyError, correct_themes, mark_spam, restore_from_spam
+from desk.classify.service import ClassifyError, correct_themes
 from desk.conversation import messages
 from desk.conversation.notes import NOTE_LIMIT, add_note
 from desk.events.services import record
@@ -19,7 +19,8 @@ from desk.partners.models import Partner
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
-from desk.routing import may, offers, overrides, progress
+from desk.requests.vocabulary import THEMES
+from desk.routing import offers
 
 TEXT_LIMIT = 5000
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
@@ -53,23 +54,26 @@ def perform(user: User, request_id: int, action: str, form: Any) -> str:
     mine = db.session.scalar(select(offers.Offer).where(
         offers.Offer.request_id == found.id, offers.Offer.status == "offered",
         offers.Offer.partner_id == user.partner_id))
-    if action not in may.actions(found, user, mine, crisis_open=may.crisis_open(found)):
+    if action not in lifecycle.actions(found, user, mine,
+                                       crisis_open=lifecycle.crisis_open(found)):
         raise Refused(_l("Dat kan nu niet meer voor deze vraag (status: %(status)s). "
                          "De pagina toont de huidige stand.", status=found.status))
     actor = f"user:{user.id}"
     try:
         return str(_run(user, found, action, form, actor, mine))
-    except (offers.RoutingError, ClassifyError, NotNow) as refusal:
+    except (ClassifyError, NotNow) as refusal:
         raise Refused(str(refusal)) from refusal
+    except lifecycle.Invalid as refusal:
+        raise Refused(str(refusal), 422) from refusal
 
 
 def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
          mine: offers.Offer | None) -> str:
     if action == "accept":
-        offers.accept(mine.id, actor)
+        lifecycle.accept(mine.id, actor)
         return _l("U hebt de vraag aanvaard. De contactgegevens staan hieronder.")
     if action == "decline":
-        offers.decline(mine.id, _text(form, "reason", limit=2000), actor)
+        lifecycle.decline(mine.id, _text(form, "reason", limit=2000), actor)
         return _l("U hebt de vraag geweigerd; ze gaat naar een andere partner.")
     if action == "reply":
         messages.from_partner(found, found.partner_id, _text(form, "text"), actor)
@@ -79,16 +83,16 @@ def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
                  None if user.is_admin else user.partner_id)
         return _l("De notitie is bewaard. Alleen medewerkers zien ze.")
     if action == "waiting":
-        progress.wait_on_requester(found, actor)
+        lifecycle.wait_on_requester(found, actor)
         return _l("De vraag wacht nu op de aanvrager.")
     if action == "resume":
-        progress.resume(found, actor)
+        lifecycle.resume(found, actor)
         return _l("De vraag wacht niet meer op de aanvrager.")
     if action == "resolve":
-        offers.resolve(found, actor, _text(form, "text", required=False))
+        lifecycle.resolve(found, actor, _text(form, "text", required=False))
         return _l("De vraag is afgerond; de aanvrager krijgt bericht.")
     if action == "reopen":
-        progress.reopen(found, actor)
+        lifecycle.reopen(found, actor)
         return _l("De vraag is heropend.")
     if action == "themes":
         chosen = [slug for slug in form.getlist("themes") if slug in THEMES][:3]
@@ -105,21 +109,21 @@ def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
             Partner.slug == (form.get("partner") or "")))
         if partner is None:
             raise Refused(_l("Kies een partner."), 422)
-        overrides.offer_to(found, partner, actor)
+        lifecycle.offer_to(found, partner, actor)
         return _l("De vraag is voorgelegd aan %(partner)s.", partner=partner.name)
     if action == "reroute":
-        offer = overrides.reroute(found, actor)
+        offer = lifecycle.reroute(found, actor)
         return (_l("Opnieuw toegewezen: voorgelegd aan %(partner)s.", partner=offer.partner.name)
                 if offer else _l("Geen partner past; de vraag wacht in de triage."))
     if action == "close":
-        overrides.close_out_of_scope(found, _text(form, "referral"), actor)
+        lifecycle.close_out_of_scope(found, _text(form, "referral"), actor)
         return _l("De vraag is afgesloten; de aanvrager krijgt de doorverwijzing.")
     if action == "merge":
         original = find_by_reference(_text(form, "into", limit=40))
         if original is None:
             raise Refused(_l("Die referentie kennen we niet."), 422)
         original = offers.lock_request(original.id)
-        overrides.merge_into(found, original, actor)
+        lifecycle.merge_into(found, original, actor)
         return _l("Samengevoegd met %(reference)s.", reference=original.reference)
     if action == "crisis_handled":  # never one click without a word: what was done
         record(found, "crisis_handled", actor, data={"text": _text(form, "text", limit=2000)})
@@ -131,7 +135,7 @@ def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
         record(found, "called", actor, data={"text": _text(form, "text", limit=2000)})
         return _l("Het telefoongesprek staat op de tijdlijn.")
     if action == "spam":
-        mark_spam(found, actor)
+        lifecycle.mark_spam(found, actor)
         return _l("Als spam gemarkeerd. U kunt dat ongedaan maken met 'Geen spam'.")
-    restore_from_spam(found, actor)
+    lifecycle.restore_from_spam(found, actor)
     return _l("Geen spam: de vraag gaat verder naar een partner.")

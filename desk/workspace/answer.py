@@ -8,12 +8,13 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
+from desk import lifecycle
 from desk.accounts import sessions
 from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
-from desk.routing import offers
+from desk.routing import load, offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
 from desk.timeutil import utc, utcnow
@@ -60,31 +61,34 @@ def offer(token: str):
 
 @bp.post("/aanbod/<token>")
 def answer(token: str):
-    offer = _offer(token, lock=True)
+    offer = _offer(token)
     action = request.form.get("action")
     reason = (request.form.get("reason") or "").replace("\x00", "").strip()
     actor = f"link:partner:{offer.partner_id}"
-    try:
+    if action == "accept":
+        done = _("U hebt deze vraag aanvaard. De contactgegevens komen per e-mail naar "
+                 "uw coördinatoren.")
+    elif action == "decline":
+        if not reason:
+            return _page(offer, error=_("Geef kort de reden, dan kan de vraag verder."),
+                         status=422)
+        if len(reason) > REASON_LIMIT:
+            return _page(offer, reason=reason, status=422, error=_(
+                "Gebruik ten hoogste %(max)d tekens.", max=REASON_LIMIT))
+        done = _("Dank u. De vraag gaat naar een andere partner.")
+    else:
+        return _page(offer, error=_("Kies aanvaarden of weigeren."), status=422)
+
+    def step() -> None:  # run again should the next partner fill up at that very moment
+        locked = _offer(token, lock=True)
         if action == "accept":
-            offers.accept(offer.id, actor)
-            done = _("U hebt deze vraag aanvaard. De contactgegevens komen per e-mail naar "
-                     "uw coördinatoren.")
-        elif action == "decline":
-            if not reason:
-                db.session.rollback()
-                return _page(_offer(token), error=_("Geef kort de reden, dan kan de vraag "
-                                                    "verder."), status=422)
-            if len(reason) > REASON_LIMIT:
-                db.session.rollback()
-                return _page(_offer(token), reason=reason, status=422, error=_(
-                    "Gebruik ten hoogste %(max)d tekens.", max=REASON_LIMIT))
-            offers.decline(offer.id, reason, actor)
-            done = _("Dank u. De vraag gaat naar een andere partner.")
+            lifecycle.accept(locked.id, actor)
         else:
-            db.session.rollback()
-            return _page(_offer(token), error=_("Kies aanvaarden of weigeren."), status=422)
-    except (offers.RoutingError, NotNow) as refusal:
+            lifecycle.decline(locked.id, reason, actor)
+
+    try:
+        load.committed(step)
+    except NotNow as refusal:
         db.session.rollback()
         return _page(_offer(token), error=str(refusal), reason=reason, status=409)
-    db.session.commit()
     return _page(_offer(token), done=done)

@@ -16,9 +16,10 @@ from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import municipalities
+from desk.lifecycle import actions as may_do
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
-from desk.routing import may
+from desk.requests.status import RELAYED
 from desk.routing.models import Offer
 
 # Timeline entries, by what they are to the reader.
@@ -114,7 +115,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
     else:
         themes = []
     holder = found.partner_id is not None and (user.is_admin or found.partner_id == user.partner_id)
-    accepted = found.status in ("accepted", "waiting", "resolved") and holder
+    accepted = found.status in RELAYED and holder
     requester = found.requester
     place = municipalities().get(found.municipality_nis or "")
     latest_offer = offers[-1][0] if offers else None
@@ -138,7 +139,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         if latest_offer else [],
         offers=offers, open_offer=mine,
         timeline=timeline(events, user, partner_names),
-        actions=may.actions(found, user, mine, crisis_open=crisis and not handled),
+        actions=may_do(found, user, mine, crisis_open=crisis and not handled),
     )
 
 

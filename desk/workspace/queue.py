@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import func, literal, or_, select, text, tuple_
 
 from desk.accounts.models import User
-from desk.classify.model import THEMES
 from desk.classify.models import Classification
 from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.ids import LARGEST_ID
 from desk.partners.models import Partner
-from desk.requests.models import KINDS, HelpRequest, Requester, make_reference, parse_reference
+from desk.requests.models import HelpRequest, Requester, make_reference, parse_reference
+from desk.requests.vocabulary import KINDS, THEMES
 from desk.routing.models import Offer
 from desk.timeutil import utc, utcnow
 

@@ -15,6 +15,7 @@ from desk.extensions import db
 from desk.mail.held import text_of
 from desk.mail.models import InboundMail, Undeliverable
 from desk.requests.models import HelpRequest
+from desk.requests.status import Status
 
 LIMIT = 100
 # A crisis stays on the board until a partner has it or someone of the team marks it handled.
@@ -47,13 +48,13 @@ def board() -> Board:
         .order_by(HelpRequest.created_at).limit(LIMIT)))
     crisis_ids = {r.id for r in crises}
     waiting = [r for r in db.session.scalars(
-        select(HelpRequest).where(HelpRequest.status == "needs_triage")
+        select(HelpRequest).where(HelpRequest.status == Status.NEEDS_TRIAGE)
         .order_by(HelpRequest.created_at).limit(LIMIT)) if r.id not in crisis_ids]
     held = [(row, text_of(row)[:500]) for row in db.session.scalars(
         select(InboundMail).where(InboundMail.state == "held")
         .order_by(InboundMail.created_at).limit(LIMIT))]
     spam = list(db.session.scalars(
-        select(HelpRequest).where(HelpRequest.status == "spam")
+        select(HelpRequest).where(HelpRequest.status == Status.SPAM)
         .order_by(HelpRequest.created_at.desc()).limit(LIMIT)))
     bounced = list(db.session.scalars(
         select(Undeliverable).order_by(Undeliverable.created_at.desc()).limit(LIMIT)))

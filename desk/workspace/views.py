@@ -23,13 +23,13 @@ from sqlalchemy import select
 from desk.accounts import sessions
 from desk.accounts.access import may_see, staff_page, visible
 from desk.accounts.models import User
-from desk.classify.model import THEMES
 from desk.extensions import db
 from desk.geo.lookup import municipalities_in_area, place_names, provinces
 from desk.mail import held
 from desk.partners.models import Partner, Theme
 from desk.requests.keys import find_by_reference
-from desk.requests.models import KINDS, HelpRequest
+from desk.requests.models import HelpRequest
+from desk.requests.vocabulary import KINDS, THEMES
 from desk.routing import load
 from desk.routing.load import PartnerFull
 from desk.routing.offers import lock_request

@@ -1,0 +1,15 @@
+"""The words every part of the desk shares about a request, written once: who asks, in which
+language, about which theme, and through which door. Labels for people are elsewhere (the
+themes' names in three languages are seeded from desk/seed/data.py; workspace/labels.py)."""
+
+# Who asks: a citizen, an association, a local council, a professional.
+KINDS = ("burger", "vereniging", "bestuur", "professional")
+# These ask on behalf of an organisation, and name it.
+NEEDS_ORGANISATION = ("vereniging", "bestuur")
+# Dutch first, also French and English.
+LANGUAGES = ("nl", "fr", "en")
+# The doors a request comes in by.
+SOURCES = ("form", "api", "email")
+# The themes the partners work on, in the order staff see them.
+THEMES = ("buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg", "armoede",
+          "psychisch", "beperking", "gezinnen", "nieuwkomers", "engagement", "beleid")
