@@ -110,4 +110,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Erased words are overwritten in the file, not only unlinked (desk/privacy/erasure.py).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

@@ -1,5 +1,5 @@
 """`flask --app wsgi desk …`: the desk's command line. Each domain adds its own commands
-(seed, accounts, classify, routing, mail); what acts on one request, and the processes
+(seed, accounts, classify, routing, mail, privacy); what acts on one request, and the processes
 themselves, are here."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
 from desk.mail.cli import register as register_mail
+from desk.privacy.cli import register as register_privacy
 from desk.requests.keys import find_by_reference
 from desk.requests.models import Requester
 from desk.routing.calendar import BRUSSELS
@@ -27,7 +28,7 @@ from desk.seed.cli import register as register_seed
 
 desk_cli = AppGroup("desk", help="The desk's own commands.")
 for register in (register_seed, register_accounts, register_classify, register_routing,
-                 register_mail):
+                 register_mail, register_privacy):
     register(desk_cli)
 
 

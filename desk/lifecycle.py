@@ -10,7 +10,8 @@ in the API, a held mail for the central team.
         │                 ▲    │            │ decline,        │  ▲ wait/resume     │
         ├─crisis, unsure─▶ needs_triage ◀───┘ expire (next    ▼  │                 │
         └─spam──▶ spam ◀─mark_spam          partner first)   waiting ◀───reopen────┘
-    withdraw (requester), close and merge (central team) end it: withdrawn, closed.
+    withdraw (requester), close and merge (central team) end it: withdrawn, closed; forget
+    (the person's data erased) ends it too, whatever state it is in.
 
 Who may take a step (`actions`): the partner an offer waits for accepts or declines it; the
 partner that holds the request (and the central team) writes to the requester, waits, resumes,
@@ -95,8 +96,10 @@ def actions(found: HelpRequest, user: User, open_offer: Offer | None, *,
             may.add("spam")
         if crisis_open:
             may.add("crisis_handled")
-        if found.status not in (Status.SPAM, Status.WITHDRAWN):
+        if found.status not in (Status.SPAM, Status.WITHDRAWN) and found.erased_at is None:
             may |= {"write", "called"}
+        if found.erased_at is None:
+            may.add("erase")
     return may
 
 
@@ -492,6 +495,24 @@ def withdraw(request: HelpRequest) -> None:
     _let_go(request, "requester", "the requester withdrew the request")
     move(request, Status.WITHDRAWN)
     record(request, "withdrawn", "requester", public=True)
+
+
+def forget(request: HelpRequest, actor: str) -> int | None:
+    """The person's data is about to be erased (they withdrew their consent, or asked the
+    central team): a request still running ends as withdrawn, its offer is taken back, and the
+    partner that took it hears that it is erased (so it can erase its own copies). Returns
+    that partner's id. The erasure itself is desk/privacy/erasure.py's."""
+    if request.erased_at is not None:
+        raise NotNow(request, Status.WITHDRAWN, _l("Deze vraag is al gewist."))
+    holder = request.partner_id if request.status in RELAYED else None
+    if can_withdraw(request):
+        _let_go(request, actor, "the requester's data is erased")
+        move(request, Status.WITHDRAWN)
+    record(request, "erased", actor)
+    if holder is not None:
+        notify(request, "erased", f"partner:{holder}", language=offers.partner_language(
+            holder, request), data={"partner": holder})
+    return holder
 
 
 def _let_go(request: HelpRequest, actor: str, reason: str) -> None:

@@ -8,7 +8,9 @@ from desk.requests.models import HelpRequest
 NOTE_LIMIT = 5000
 
 
-def add_note(request: HelpRequest, text: str, actor: str, partner_id: int | None) -> None:
+def add_note(request: HelpRequest, text: str, actor: str, partner_id: int | None, *,
+             inbound: int | None = None) -> None:
     """Never public; `partner_id` (None for the central team) says whose note it is, so one
-    partner does not read another's."""
-    record(request, "note", actor, data={"text": text, "partner": partner_id})
+    partner does not read another's. `inbound`: the stored mail the note came from."""
+    record(request, "note", actor, data={"text": text, "partner": partner_id,
+                                         **({"inbound": inbound} if inbound else {})})

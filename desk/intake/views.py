@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -29,6 +30,8 @@ from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.schemas import LIMITS, FormSchema
 from desk.intake.services import file_and_commit
+from desk.privacy import erasure
+from desk.privacy.export import export as export_request
 from desk.requests.keys import find_by_reference, find_by_token
 from desk.requests.models import HelpRequest
 from desk.requests.vocabulary import KINDS
@@ -129,7 +132,8 @@ def _load(token: str, for_update: bool = False) -> HelpRequest:
 
 
 def render_status(found: HelpRequest, token: str, message: str = "",
-                  error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+                  error: str | None = None, status: int = 200, *,
+                  erase_error: str | None = None):  # type: ignore[no-untyped-def]
     if not (request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)):
         use_language(found.language)  # the language the requester chose, not the browser's
     response = current_app.make_response((
@@ -140,6 +144,7 @@ def render_status(found: HelpRequest, token: str, message: str = "",
             can_withdraw=lifecycle.can_withdraw(found),
             crisis=requester_actions.reads_as_crisis(found),
             message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
+            erase_error=erase_error,
         ),
         status,
     ))
@@ -180,6 +185,40 @@ def withdraw(token: str):
     db.session.commit()
     flash(_("Uw vraag is ingetrokken."))
     return redirect(url_for("intake.status", token=token), code=303)
+
+
+@bp.get("/status/<token>/export")
+def export(token: str):
+    """Everything the desk holds about the request, to take along (JSON)."""
+    found = _load(token)
+    body = json.dumps(export_request(found), ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{found.reference}.json"')
+    return private(response)
+
+
+@bp.post("/status/<token>/erase")
+def erase(token: str):
+    """The requester withdraws consent and erases their data: nothing of it is kept but what
+    reports count (desk/privacy/erasure.py). The status link opens nothing afterwards."""
+    found = _load(token, for_update=True)
+    if request.form.get("confirm") != "yes":
+        db.session.rollback()
+        return render_status(found, token, erase_error=_(
+            "Vink aan dat u al uw gegevens wilt laten wissen."), status=422)
+    try:
+        erasure.erase(found.id, "requester")
+    except lifecycle.NotNow as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, erase_error=str(refusal), status=409)
+    db.session.commit()
+    return redirect(url_for("intake.erased"), code=303)
+
+
+@bp.get("/gewist")
+def erased():
+    return private(current_app.make_response(render_template("intake/erased.html")))
 
 
 def form_error(error: Exception, status: int):  # type: ignore[no-untyped-def]

@@ -40,7 +40,7 @@ def attach(inbound_id: int, request: HelpRequest, as_: str, actor: str) -> None:
     if as_ == "requester":
         messages.from_requester(request, written, step=f"mail:{row.id}", data=data)
     else:
-        add_note(request, f"{row.sender or ''}: {written}", actor, None)
+        add_note(request, f"{row.sender or ''}: {written}", actor, None, inbound=row.id)
     settle(row, "applied", f"placed on {request.reference} by {actor}")
 
 

@@ -63,6 +63,7 @@ SUBJECTS = {
     "needs_triage": _l("Een vraag wacht op het centrale team"),
     "crisis": _l("DRINGEND: een vraag lijkt op een crisis"),
     "undeliverable": _l("Een e-mail kwam niet aan"),
+    "erased": _l("Gegevens gewist: wis ook uw kopie"),
 }
 # Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
 RELAYED = frozenset({"message"})

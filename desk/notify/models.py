@@ -29,6 +29,7 @@ KINDS = (
     "needs_triage",    # to the central team: a request waits for a person
     "crisis",          # to the central team: a request reads as a crisis
     "undeliverable",   # to the central team: a mail bounced, the address does not work
+    "erased",          # to the partner that took it: the person's data is erased
 )
 STATES = ("pending", "sent", "failed")
 

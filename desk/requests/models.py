@@ -85,6 +85,8 @@ class HelpRequest(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # When the rescue sweep last queued its next step again (desk/rescue.py).
     nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the person's data was erased (desk/privacy/erasure.py): what is left is for reports.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     requester: Mapped[Requester] = relationship()
 

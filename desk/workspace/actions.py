@@ -16,6 +16,7 @@ from desk.conversation.notes import NOTE_LIMIT, add_note
 from desk.events.services import record
 from desk.extensions import db
 from desk.partners.models import Partner
+from desk.privacy import erasure
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
@@ -25,7 +26,7 @@ from desk.routing import offers
 TEXT_LIMIT = 5000
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
            "themes", "offer_to", "reroute", "close", "merge", "spam", "not_spam",
-           "crisis_handled", "write", "called")
+           "crisis_handled", "write", "called", "erase")
 
 
 class Refused(Exception):
@@ -134,6 +135,11 @@ def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
     if action == "called":
         record(found, "called", actor, data={"text": _text(form, "text", limit=2000)})
         return _l("Het telefoongesprek staat op de tijdlijn.")
+    if action == "erase":  # on the person's request (by phone, mail, at a counter)
+        if form.get("confirm") != "yes":
+            raise Refused(_l("Vink aan dat de aanvrager gevraagd heeft alles te wissen."), 422)
+        erasure.erase(found.id, actor)
+        return _l("De gegevens van deze vraag zijn gewist.")
     if action == "spam":
         lifecycle.mark_spam(found, actor)
         return _l("Als spam gemarkeerd. U kunt dat ongedaan maken met 'Geen spam'.")

@@ -3,6 +3,7 @@ JavaScript; every POST is one transaction and then redirects (a reload does noth
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -27,6 +28,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities_in_area, place_names, provinces
 from desk.mail import held
 from desk.partners.models import Partner, Theme
+from desk.privacy.export import export
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
 from desk.requests.vocabulary import KINDS, THEMES
@@ -124,6 +126,17 @@ def request_page(reference: str):
     user = sessions.current()
     found = visible(user, find_by_reference(reference))
     return _render(found, user)
+
+
+@bp.get("/requests/<reference>/export")
+@staff_page(admin=True)
+def export_request(reference: str):
+    """The central team answers a person's request for their data: all the desk holds (JSON)."""
+    found = visible(sessions.current(), find_by_reference(reference))
+    response = current_app.response_class(
+        json.dumps(export(found), ensure_ascii=False, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{found.reference}.json"'
+    return private(response)
 
 
 def _render(found: HelpRequest, user: User, *, error: str | None = None,

@@ -1,0 +1,58 @@
+"""`flask --app wsgi desk export …` and `… erase …`: a person's data, from the command line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from desk.extensions import db
+from desk.lifecycle import NotNow
+from desk.privacy import erasure
+from desk.privacy.export import export, export_for_address
+from desk.requests.keys import find_by_reference
+from desk.validation import is_email
+
+
+def register(group: click.Group) -> None:
+    for command in (export_command, erase_command):
+        group.add_command(command)
+
+
+@click.command("export")
+@click.argument("reference", required=False)
+@click.option("--email", help="Every request filed with this address (a subject-access request).")
+def export_command(reference: str | None, email: str | None) -> None:
+    """Print, as JSON, everything the desk holds about a request or an address."""
+    if bool(reference) == bool(email):
+        raise click.UsageError("give a REFERENCE or --email ADDRESS (one of them)")
+    if email:
+        if not is_email(email.strip()):
+            raise click.BadParameter("not an email address", param_hint="--email")
+        document = export_for_address(email)
+    else:
+        found = find_by_reference(reference)
+        if found is None:
+            raise click.ClickException(f"no request {reference}")
+        document = export(found)
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+@click.command("erase")
+@click.argument("reference")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(reference: str, yes: bool) -> None:
+    """Erase a request's personal data, on the person's request. Cannot be undone."""
+    found = find_by_reference(reference)
+    if found is None:
+        raise click.ClickException(f"no request {reference}")
+    if not yes:
+        click.confirm(f"Erase every personal trace of {found.reference}? This cannot be "
+                      "undone", abort=True)
+    try:
+        erasure.erase(found.id, "cli")
+    except NotNow as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from refusal
+    db.session.commit()
+    click.echo(f"{found.reference}: erased")

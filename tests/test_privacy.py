@@ -1,0 +1,218 @@
+"""A person takes their data with them and erases it: after erasure, a full dump of the database
+holds none of their words, and the reports count what they counted before."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from desk import lifecycle
+from desk.conversation import messages
+from desk.conversation.notes import add_note
+from desk.events.models import Event
+from desk.extensions import db
+from desk.mail import outbound
+from desk.mail.models import InboundMail, Undeliverable
+from desk.mail.threading import reply_address
+from desk.notify.models import Notification
+from desk.partners.models import Partner
+from desk.reports.figures import Period, all_tables
+from desk.requests.models import HelpRequest
+from desk.routing import offers
+from tests.conftest import VALID, status_link
+from tests.mail_helpers import reply, take_in
+
+# Every personal string carries a marker no Dutch word holds, so a search of the dump finds it
+# wherever it was copied (events, notifications, mails, the requester row).
+PERSON = {
+    "name": "Griet Qwzxname", "email": "griet.qwzxmail@example.org", "phone": "0470 99 88 77",
+    "postcode": "2000", "subject": "Schulden en huur Qwzxsubject",
+    "description": "Ik kom niet rond met mijn leefloon en de huur is te hoog. Qwzxwords. "
+                   "Wie kan mij helpen met mijn papieren en een budget?",
+}
+MARKERS = ("Qwzx", "qwzx", "0470 99 88 77", "0470998877")
+
+
+def dump() -> str:
+    """The whole database as pg_dump writes it (bytea as hex: searched decoded too)."""
+    url = db.engine.url
+    done = subprocess.run(
+        ["pg_dump", "--no-owner", "-h", url.host or "127.0.0.1", "-U", url.username or "postgres",
+         url.database], capture_output=True, text=True, check=True,
+        env={**os.environ, "PGPASSWORD": url.password or ""})
+    return done.stdout
+
+
+def found_in(dumped: str) -> list[str]:
+    hexed = dumped.lower()
+    return [m for m in MARKERS if m in dumped or m.encode().hex() in hexed]
+
+
+def holding_partner_loop(client, smtp) -> tuple[HelpRequest, str]:
+    """A request filed on the form by PERSON, taken by a partner, with words on every path:
+    messages both ways, a note, a mail in from the requester, a bounce on their address, and
+    every mail about it sent."""
+    client.post("/", data={**VALID, **PERSON})
+    link = status_link(client.get("/bedankt").get_data(as_text=True))
+    request = db.session.scalar(select(HelpRequest))
+    lifecycle.classify(request.id)
+    db.session.commit()
+    armentekort = db.session.scalar(select(Partner).where(Partner.slug == "armentekort"))
+    if request.status != "offered":
+        lifecycle.offer_to(offers.lock_request(request.id), armentekort, "user:1")
+        db.session.commit()
+    offer = offers.open_offer(request)
+    lifecycle.accept(offer.id, "user:2")
+    db.session.commit()
+    assert client.post(link + "/message",
+                       data={"message": "Qwzxmessage: bel na 18 uur"}).status_code == 303
+    locked = offers.lock_request(request.id)
+    messages.from_partner(locked, locked.partner_id, "Qwzxreply: we bellen u dinsdag", "user:2")
+    add_note(locked, "Qwzxnote: haar zus helpt mee", "user:2", locked.partner_id)
+    db.session.add(Undeliverable(address=PERSON["email"], reason=f"550 {PERSON['email']}"))
+    db.session.commit()
+    take_in(reply(reply_address(request.id, "requester"), "Qwzxinbound: dank u wel",
+                  sender=PERSON["email"], subject=f"Re: [{request.reference}] Uw vraag"))
+    for note_id in db.session.scalars(select(Notification.id)
+                                      .where(Notification.state == "pending")):
+        outbound.deliver(note_id)
+        db.session.commit()
+    return db.session.get(HelpRequest, request.id), link
+
+
+def test_erasure_leaves_no_personal_trace_and_reports_count_the_same(client, smtp):
+    request, link = holding_partner_loop(client, smtp)
+    period = Period(date(2020, 1, 1), date(2100, 1, 1))
+    before = [t.rows for t in all_tables(period, "nl")]
+    assert set(found_in(dump())) >= {"Qwzx", "qwzx", "0470 99 88 77"}  # the search works
+    partner_id = request.partner_id
+
+    assert client.post(link + "/erase", data={}).status_code == 422  # not confirmed: nothing
+    assert db.session.get(HelpRequest, request.id).erased_at is None
+    answer = client.post(link + "/erase", data={"confirm": "yes"})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/gewist")
+    assert "Uw gegevens zijn gewist" in client.get("/gewist").get_data(as_text=True)
+
+    assert found_in(dump()) == []
+    db.session.expire_all()
+    assert [t.rows for t in all_tables(period, "nl")] == before
+    erased = db.session.get(HelpRequest, request.id)
+    assert erased.status == "withdrawn" and erased.erased_at is not None
+    assert erased.municipality_nis == "11002"  # what reports need stays
+    assert client.get(link).status_code == 404  # the status link opens nothing any more
+    # The partner that took it hears so, and the mail says nothing of what it was.
+    notice = db.session.scalar(select(Notification).where(Notification.kind == "erased"))
+    assert notice.recipient == f"partner:{partner_id}"
+    assert outbound.deliver(notice.id).state == "sent"
+    db.session.commit()
+    mail = smtp.messages[-1][1]
+    assert request.reference in mail["Subject"]
+    assert "gewist" in mail.get_body(("plain",)).get_content()
+    assert found_in(mail.as_string()) == []
+    # The timeline keeps its steps, with who and when, and says it was erased.
+    steps = db.session.scalars(select(Event.type).where(Event.request_id == request.id)).all()
+    assert {"received", "classified", "accepted", "requester_message", "erased"} <= set(steps)
+
+
+def test_the_event_log_changes_only_for_the_request_being_erased(app):
+    from tests.routing_helpers import classified
+
+    one, other = classified(), classified()
+    lifecycle.route(offers.lock_request(one.id), "system")
+    db.session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text("UPDATE events SET data = '{}' WHERE request_id = :id"),
+                           {"id": one.id})
+    db.session.rollback()
+    db.session.execute(text("SELECT set_config('desk.erasing', :id, true)"), {"id": str(other.id)})
+    with pytest.raises(DBAPIError, match="append-only"):  # erasing another request
+        db.session.execute(text("UPDATE events SET data = '{}' WHERE request_id = :id"),
+                           {"id": one.id})
+    db.session.rollback()
+    db.session.execute(text("SELECT set_config('desk.erasing', :id, true)"), {"id": str(one.id)})
+    with pytest.raises(DBAPIError, match="append-only"):  # erasing, but rewriting its type
+        db.session.execute(text("UPDATE events SET type = 'x' WHERE request_id = :id"),
+                           {"id": one.id})
+    db.session.rollback()
+    db.session.execute(text("SELECT set_config('desk.erasing', :id, true)"), {"id": str(one.id)})
+    with pytest.raises(DBAPIError, match="append-only"):  # never deleted
+        db.session.execute(text("DELETE FROM events WHERE request_id = :id"), {"id": one.id})
+    db.session.rollback()
+
+
+def test_export_holds_everything_and_names_organisations_not_people(client, smtp):
+    request, link = holding_partner_loop(client, smtp)
+    answer = client.get(link + "/export")
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert f'filename="{request.reference}.json"' in answer.headers["Content-Disposition"]
+    document = answer.get_json()
+    assert document["requester"]["name"] == PERSON["name"]
+    assert document["question"]["municipality"] == "Antwerpen"
+    texts = json.dumps(document, ensure_ascii=False)
+    for words in ("Qwzxmessage", "Qwzxreply", "Qwzxnote", "Qwzxinbound"):
+        assert words in texts
+    by = {step["by"] for step in document["timeline"]}
+    assert "you" in by and "ArmenTeKort" in by and not any("user:" in b for b in by)
+    assert {m["what"] for m in document["mails"]} >= {"receipt", "accepted", "handover"}
+
+
+def test_the_central_team_exports_and_erases_from_the_command_line(client, smtp):
+    request, _ = holding_partner_loop(client, smtp)
+    runner = client.application.test_cli_runner()
+    shown = runner.invoke(args=["desk", "export", "--email", PERSON["email"].upper()])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["requests"][0]["reference"] == request.reference
+    assert runner.invoke(args=["desk", "export"]).exit_code == 2  # a reference or an address
+    assert runner.invoke(args=["desk", "export", "--email", "not an address"]).exit_code == 2
+    assert runner.invoke(args=["desk", "erase", "BAZ-2026-999999", "--yes"]).exit_code == 1
+
+    refused = runner.invoke(args=["desk", "erase", request.reference], input="n\n")
+    assert refused.exit_code == 1 and db.session.get(HelpRequest, request.id).erased_at is None
+    done = runner.invoke(args=["desk", "erase", request.reference, "--yes"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert found_in(dump()) == []
+    again = runner.invoke(args=["desk", "erase", request.reference, "--yes"])
+    assert again.exit_code == 1 and "al gewist" in again.output
+    held = db.session.scalar(select(InboundMail))
+    assert held.raw == b"" and held.sender is None
+
+
+def test_erasure_on_sqlite_the_embedded_setup(tmp_path, redis_url):
+    """The embedded setup (`make run`) erases the same: a dump of its database holds none of
+    the person's words."""
+    import sqlite3
+
+    from flask_migrate import upgrade
+
+    from desk.intake.services import file_request
+    from desk.privacy import erasure
+    from desk.seed.services import seed_all
+    from tests.conftest import api_body, make_app
+
+    path = tmp_path / "desk.sqlite"
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        seed_all()
+        filed = file_request(api_body(**{k: v for k, v in PERSON.items()}), source="api",
+                             privacy_version="t")
+        request = db.session.get(HelpRequest, filed.id)
+        lifecycle.classify(request.id)
+        messages.from_requester(offers.lock_request(request.id), "Qwzxmessage: na 18 uur")
+        db.session.commit()
+        with sqlite3.connect(path) as raw:
+            assert found_in("\n".join(raw.iterdump()))  # the search works
+        erasure.erase(request.id, "cli")
+        db.session.commit()
+        with sqlite3.connect(path) as raw:
+            assert found_in("\n".join(raw.iterdump())) == []
+        assert db.session.get(HelpRequest, request.id).erased_at is not None
+        db.engine.dispose()
