@@ -68,6 +68,14 @@ class Config:
         self.RESCUE_SWEEP_SECONDS = _int("RESCUE_SWEEP_SECONDS", 10)
         self.BROKER_VISIBILITY_SECONDS = _int("BROKER_VISIBILITY_SECONDS", 900)
 
+        # Privacy: a request that ended (resolved, closed) is anonymised this many months after
+        # its last change; withdrawn and spam sooner. Published outbox rows, the bodies of
+        # sent mails and the raw mails that came in are pruned after MAIL_RETENTION_DAYS.
+        self.RETENTION_MONTHS = _int("RETENTION_MONTHS", 24)
+        self.RETENTION_SHORT_MONTHS = _int("RETENTION_SHORT_MONTHS", 3)
+        self.MAIL_RETENTION_DAYS = _int("MAIL_RETENTION_DAYS", 90)
+        self.RETENTION_SWEEP_HOURS = float(_env("RETENTION_SWEEP_HOURS", "1"))
+
         # Classification: where the shipped model is cached after its first training.
         self.MODEL_DIR = _env("MODEL_DIR", str(INSTANCE / "models"))
         self.RETRAIN_HOURS = float(_env("RETRAIN_HOURS", "24"))

@@ -41,6 +41,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.jobs import init_celery
     from desk.mail import imap, outbound
     from desk.outbox import relay
+    from desk.privacy import retention
     from desk.routing import sweep
 
     db.init_app(app)
@@ -50,7 +51,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     init_i18n(app, babel)
     # Each domain declares its own periodic work (its BEAT); beat runs them all.
-    init_celery(app, beats=[m.BEAT for m in (relay, sweep, rescue, outbound, registry, imap)])
+    init_celery(app, beats=[m.BEAT for m in (relay, sweep, rescue, outbound, registry, imap,
+                                             retention)])
 
     from desk.accounts.views import bp as accounts_bp
     from desk.admin.views import bp as admin_bp

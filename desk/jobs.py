@@ -34,6 +34,7 @@ class Job(StrEnum):
     RESCUE = "desk.rescue"
     REARM_ALERTS = "desk.rearm_alerts"
     RETRAIN = "desk.retrain_classifier"
+    RETENTION = "desk.retention"
 
 
 # Mail has a queue of its own, so a slow or absent mail server never holds up classification

@@ -9,7 +9,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from desk import lifecycle
@@ -215,4 +215,101 @@ def test_erasure_on_sqlite_the_embedded_setup(tmp_path, redis_url):
         with sqlite3.connect(path) as raw:
             assert found_in("\n".join(raw.iterdump())) == []
         assert db.session.get(HelpRequest, request.id).erased_at is not None
+
+        from datetime import timedelta
+
+        from desk.privacy import retention
+        from desk.timeutil import utcnow
+
+        ended = file_request(api_body(**PERSON), source="api", privacy_version="t")
+        db.session.get(HelpRequest, ended.id).status = "resolved"
+        db.session.flush()
+        db.session.execute(text("UPDATE help_requests SET updated_at = :at WHERE id = :id"),
+                           {"at": utcnow() - timedelta(days=800), "id": ended.id})
+        db.session.commit()
+        assert retention.run(utcnow()).anonymised == 1
+        with sqlite3.connect(path) as raw:
+            assert found_in("\n".join(raw.iterdump())) == []
         db.engine.dispose()
+
+
+def test_retention_anonymises_what_ended_long_ago_and_prunes_old_mail(app, smtp):
+    from datetime import timedelta
+
+    from desk.outbox.models import OutboxMessage
+    from desk.privacy import retention
+    from desk.requests.models import Requester
+    from desk.timeutil import utcnow
+    from tests.routing_helpers import classified
+
+    now = utcnow()
+    month = timedelta(days=30.4)
+
+    def aged(request: HelpRequest, status: str, months: float) -> int:
+        request.status = status
+        db.session.flush()
+        db.session.execute(text("UPDATE help_requests SET updated_at = :at WHERE id = :id"),
+                           {"at": now - months * month, "id": request.id})
+        return request.id
+
+    original = classified()
+    duplicate = classified()
+    lifecycle.merge_into(offers.lock_request(duplicate.id), offers.lock_request(original.id),
+                         "user:1")
+    db.session.flush()
+    due = {aged(classified(), "resolved", 25), aged(duplicate, "closed", 25),
+           aged(classified(), "withdrawn", 4), aged(classified(), "spam", 4)}
+    kept = {aged(classified(), "resolved", 23), aged(classified(), "accepted", 30),
+            aged(classified(), "withdrawn", 2), original.id}
+    old, recent = Notification(request_id=original.id, kind="receipt", recipient="requester",
+                               step="old", language="nl", data={"text": "Qwzxold"},
+                               state="sent", sent_to="qwzx@example.org",
+                               created_at=now - timedelta(days=100)), \
+        Notification(request_id=original.id, kind="accepted", recipient="requester",
+                     step="new", language="nl", data={"text": "recent"}, state="sent",
+                     sent_to="maria@example.org", created_at=now - timedelta(days=10))
+    db.session.add_all([old, recent])
+    db.session.add_all([
+        OutboxMessage(task="desk.route_request", args=[1], published_at=now - timedelta(days=100)),
+        OutboxMessage(task="desk.route_request", args=[2], published_at=None)])
+    db.session.add_all([
+        InboundMail(dedup_key="a", raw=b"From: qwzx@example.org\r\n\r\nQwzxinbound", size=40,
+                    via="pipe", sender="qwzx@example.org", state="applied",
+                    created_at=now - timedelta(days=100)),
+        InboundMail(dedup_key="b", raw=b"held for a person", size=17, via="pipe",
+                    state="held", created_at=now - timedelta(days=100))])
+    db.session.commit()
+    period = Period(date(2020, 1, 1), date(2100, 1, 1))
+    before = [t.rows for t in all_tables(period, "nl")]
+
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["desk", "retention", "--dry-run"])
+    assert "4 requests to anonymise, 1 outbox rows to delete, 1 sent mails and 1 inbound" \
+        in dry.output, dry.output
+    assert db.session.scalar(select(HelpRequest.erased_at).where(HelpRequest.id.in_(due))) \
+        is None  # a dry run changes nothing
+
+    report = retention.run(utcnow(), batch=3)  # more than one batch
+    assert report.as_dict() == {"anonymised": 4, "outbox_deleted": 1, "mails_emptied": 1,
+                                "inbound_emptied": 1}
+    db.session.expire_all()
+    erased = set(db.session.scalars(select(HelpRequest.id)
+                                     .where(HelpRequest.erased_at.is_not(None))))
+    assert erased == due and not erased & kept
+    names = dict(db.session.execute(select(HelpRequest.id, Requester.name).join(Requester)).all())
+    assert all(names[i] == "" for i in due) and all(names[i] == "Maria Peeters" for i in kept)
+    quote = db.session.scalar(select(Event.data).where(Event.type == "merged_from"))
+    assert "text" not in quote and quote["from"] == duplicate.id  # the quote is gone too
+    assert db.session.get(Notification, old.id).data == {}
+    assert db.session.get(Notification, recent.id).data == {"text": "recent"}
+    published = select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.published_at.is_not(None))
+    assert db.session.scalar(published) == 0  # the unpublished stay: their work is to come
+    assert [2] in db.session.scalars(select(OutboxMessage.args)).all()
+    assert {m.state: m.size for m in db.session.scalars(select(InboundMail))} == \
+        {"applied": 0, "held": 17}
+    assert [t.rows for t in all_tables(period, "nl")] == before
+    assert found_in(dump()) == []
+    assert retention.run(utcnow()).as_dict() == {  # a second run finds nothing to do
+        "anonymised": 0, "outbox_deleted": 0, "mails_emptied": 0, "inbound_emptied": 0}
+    assert "desk.retention" in app.extensions["celery"].conf.beat_schedule

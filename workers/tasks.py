@@ -18,6 +18,7 @@ from desk.extensions import db
 from desk.jobs import Job
 from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
+from desk.privacy import retention
 from desk.rescue import rescue
 from desk.routing.offers import in_lock_order
 from desk.routing.sweep import sweep
@@ -116,6 +117,13 @@ def sweep_offers() -> dict[str, int]:
 def retrain_classifier() -> str:
     version, promoted = retrain(corrections())
     return f"{version.version} {'promoted' if promoted else 'kept, not promoted'}"
+
+
+@shared_task(name=Job.RETENTION)
+def apply_retention() -> dict[str, int]:
+    """Anonymise ended requests and prune old mail (desk/privacy/retention.py), for at most
+    two minutes a run; what is left waits for the next run."""
+    return retention.run(utcnow(), seconds=120).as_dict()
 
 
 @shared_task(name=Job.RELAY_OUTBOX)

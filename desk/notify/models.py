@@ -65,3 +65,5 @@ class Notification(db.Model):
     # While pending: not before this is it sent (again). The mail server was away (backoff),
     # or the rescue sweep queued it and gives that task time (desk/rescue.py).
     next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When retention emptied its data and address (desk/privacy/retention.py).
+    pruned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

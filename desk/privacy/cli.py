@@ -1,4 +1,5 @@
-"""`flask --app wsgi desk export …` and `… erase …`: a person's data, from the command line."""
+"""`flask --app wsgi desk export …`, `… erase …` and `… retention`: a person's data, from the
+command line."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ import click
 
 from desk.extensions import db
 from desk.lifecycle import NotNow
-from desk.privacy import erasure
+from desk.privacy import erasure, retention
 from desk.privacy.export import export, export_for_address
 from desk.requests.keys import find_by_reference
+from desk.timeutil import utcnow
 from desk.validation import is_email
 
 
 def register(group: click.Group) -> None:
-    for command in (export_command, erase_command):
+    for command in (export_command, erase_command, retention_command):
         group.add_command(command)
 
 
@@ -56,3 +58,20 @@ def erase_command(reference: str, yes: bool) -> None:
         raise click.ClickException(str(refusal)) from refusal
     db.session.commit()
     click.echo(f"{found.reference}: erased")
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="Say what is due; change nothing.")
+def retention_command(dry_run: bool) -> None:
+    """Anonymise ended requests and prune old mail now, as beat does every hour."""
+    now = utcnow()
+    if dry_run:
+        due = retention.what_is_due(now)
+        click.echo(f"due now (nothing changed): {due.anonymised} requests to anonymise, "
+                   f"{due.outbox_deleted} outbox rows to delete, {due.mails_emptied} sent mails "
+                   f"and {due.inbound_emptied} inbound mails to empty")
+        return
+    done = retention.run(now)
+    click.echo(f"anonymised {done.anonymised} requests; deleted {done.outbox_deleted} outbox "
+               f"rows; emptied {done.mails_emptied} sent mails and {done.inbound_emptied} "
+               "inbound mails")
