@@ -8,6 +8,7 @@ from desk.mail.models import InboundMail, Undeliverable
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
+from desk.privacy.models import Access
 from desk.requests.models import HelpRequest, Requester
 from desk.routing.models import Offer
 
@@ -22,6 +23,7 @@ def include_object(_object: object, name: str | None, _type: str, reflected: boo
 
 
 __all__ = [
+    "Access",
     "ApiClient",
     "StaffSession",
     "Classification",

@@ -28,8 +28,8 @@ os.environ.update(
 )
 
 # Tables that hold what tests make; geography, themes and partners are seeded once.
-VOLATILE = ("staff_sessions", "events", "outbox", "notifications", "offers", "inbound_mail",
-            "undeliverable_addresses", "classifications",
+VOLATILE = ("access_log", "staff_sessions", "events", "outbox", "notifications", "offers",
+            "inbound_mail", "undeliverable_addresses", "classifications",
             "model_versions", "help_requests", "requesters", "api_clients")
 
 

@@ -313,3 +313,46 @@ def test_retention_anonymises_what_ended_long_ago_and_prunes_old_mail(app, smtp)
     assert retention.run(utcnow()).as_dict() == {  # a second run finds nothing to do
         "anonymised": 0, "outbox_deleted": 0, "mails_emptied": 0, "inbound_emptied": 0}
     assert "desk.retention" in app.extensions["celery"].conf.beat_schedule
+
+
+def test_the_requester_sees_which_organisation_opened_their_request(app, smtp):
+    from desk.privacy.models import Access
+    from desk.routing.answer import offer_token
+    from tests.workspace_helpers import ADMIN, ARMENTEKORT, give_passwords, log_in
+    from tests.workspace_helpers import text as words
+
+    give_passwords()
+    requester, coordinator, central, stranger = (app.test_client() for _ in range(4))
+    requester.post("/", data={**VALID, **PERSON})
+    link = status_link(requester.get("/bedankt").get_data(as_text=True))
+    assert "Nog niemand" in words(requester.get(link))
+    request = db.session.scalar(select(HelpRequest))
+    armentekort = db.session.scalar(select(Partner).where(Partner.slug == "armentekort"))
+    offer = lifecycle.offer_to(offers.lock_request(request.id), armentekort, "user:1")
+    db.session.commit()
+
+    stranger.get(f"/aanbod/{offer_token(offer.id)}")  # whoever holds the link in the mail
+    log_in(coordinator, ARMENTEKORT)
+    coordinator.post(f"/requests/{request.reference}/accept")
+    for _ in range(3):  # the same person, the same day: one line
+        assert coordinator.get(f"/requests/{request.reference}").status_code == 200
+    log_in(central, ADMIN)
+    central.get(f"/requests/{request.reference}")
+
+    page = words(requester.get(link))
+    assert "ArmenTeKort: las het aanbod om u te helpen, opende uw vraag, zag uw " \
+           "contactgegevens" in page
+    assert "het centrale team van BurgersAanZet: opende uw vraag, zag uw contactgegevens" in page
+    assert "coordinator@" not in page and "centraal@" not in page  # organisations, not people
+    rows = db.session.scalars(select(Access).where(Access.who.like("user:%"))).all()
+    assert sorted((r.what for r in rows)) == ["contact", "contact", "request", "request"]
+
+    listed = words(central.get(f"/requests/{request.reference}"))  # the central team reads it
+    assert "Wie opende deze vraag" in listed and ARMENTEKORT in listed
+    coordinator_id = next(r.who for r in rows if r.partner_id == armentekort.id).split(":")[1]
+    per_account = words(central.get(f"/admin/users/{coordinator_id}/access"))
+    assert request.reference in per_account and "de contactgegevens" in per_account
+    assert coordinator.get(f"/admin/users/{coordinator_id}/access").status_code == 403
+    export = requester.get(link + "/export").get_json()
+    assert {"organisation": "ArmenTeKort", "what": ["contact", "offer", "request"]}.items() \
+        <= export["seen_by"][0].items()

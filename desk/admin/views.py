@@ -26,10 +26,13 @@ from desk.extensions import db
 from desk.geo.lookup import provinces
 from desk.partners import services as partners
 from desk.partners.models import Partner, Theme
+from desk.privacy import access
+from desk.requests.models import HelpRequest
 from desk.requests.vocabulary import LANGUAGES, THEMES
 from desk.routing.profiles import forget_profiles
 from desk.validation import error_texts
 from desk.web import private
+from desk.workspace.labels import access_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACCOUNT_ERRORS = {
@@ -137,6 +140,19 @@ def _users_page(values: dict[str, Any] | None = None, error: str | None = None,
 @staff_page(admin=True)
 def users():
     return _users_page()
+
+
+@bp.get("/users/<int:user_id>/access")
+@staff_page(admin=True)
+def user_access(user_id: int):
+    """Which requests a staff account opened, and what it saw: newest first."""
+    user = db.session.get(User, user_id) or abort(404)
+    rows = access.log_of(who=f"user:{user.id}")
+    references = {r.id: r.reference for r in db.session.scalars(
+        select(HelpRequest).where(HelpRequest.id.in_({row.request_id for row in rows})))}
+    return private(render_template(
+        "admin/access.html", account=user, label=access_label,
+        rows=[(row.at, references.get(row.request_id, "?"), row.what) for row in rows]))
 
 
 @bp.post("/users")

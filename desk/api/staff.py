@@ -30,6 +30,7 @@ from desk.extensions import db, limiter
 from desk.geo.lookup import municipalities
 from desk.partners.models import Partner
 from desk.partners.services import SLUG
+from desk.privacy import access
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
 from desk.requests.status import NotNow
@@ -242,6 +243,10 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
                    "data": {k: v for k, v in (e.data or {}).items() if k != "text"}}
                   for e in db.session.scalars(select(Event).where(Event.request_id == found.id)
                                               .order_by(Event.id))]
+    contact = user.role == "admin" or accepted_by_me
+    access.log(found.id, f"user:{user.id}", user.partner_id, "request")
+    if contact:
+        access.log(found.id, f"user:{user.id}", user.partner_id, "contact")
     return {
         "reference": found.reference, "status": found.status,
         "triage_reason": found.triage_reason, "subject": found.subject,
@@ -250,7 +255,7 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
         "requester_kind": requester.kind,
         "contact": ({"name": requester.name, "organisation": requester.organisation,
                      "email": requester.email, "phone": requester.phone}
-                    if user.role == "admin" or accepted_by_me else None),
+                    if contact else None),
         "themes": classification.themes[:3] if classification else [],
         "crisis": classification.crisis if classification else None,
         "created_at": found.created_at,
@@ -288,7 +293,9 @@ def list_offers(status: str, partner: str | None):
 @staff()
 def show_request(reference: str):
     """A request as staff see it: the question, its themes, its offers and why."""
-    return _detail(_request(reference))
+    detail = _detail(_request(reference))
+    db.session.commit()  # who saw it (desk/privacy/access.py)
+    return detail
 
 
 def _answer(view):  # type: ignore[no-untyped-def]

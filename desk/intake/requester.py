@@ -48,6 +48,20 @@ EVENT_WORDS = {
 }
 
 
+# What an organisation did when it opened the request (desk/privacy/access.py), for the requester.
+SEEN_WORDS = {
+    "request": _l("opende uw vraag"),
+    "contact": _l("zag uw contactgegevens"),
+    "offer": _l("las het aanbod om u te helpen"),
+    "export": _l("maakte een kopie van al uw gegevens (op uw verzoek)"),
+}
+SEEN_ORDER = ("offer", "request", "contact", "export")
+
+
+def seen_words(what: frozenset[str]) -> str:
+    return ", ".join(str(SEEN_WORDS[w]) for w in SEEN_ORDER if w in what)
+
+
 class NotAllowed(Exception):
     """The action does not fit the request's state; the message says why."""
 

@@ -30,7 +30,7 @@ from desk.i18n import use_language
 from desk.intake import requester as requester_actions
 from desk.intake.schemas import LIMITS, FormSchema
 from desk.intake.services import file_and_commit
-from desk.privacy import erasure
+from desk.privacy import access, erasure
 from desk.privacy.export import export as export_request
 from desk.requests.keys import find_by_reference, find_by_token
 from desk.requests.models import HelpRequest
@@ -144,7 +144,8 @@ def render_status(found: HelpRequest, token: str, message: str = "",
             can_withdraw=lifecycle.can_withdraw(found),
             crisis=requester_actions.reads_as_crisis(found),
             message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
-            erase_error=erase_error,
+            erase_error=erase_error, seen=access.seen(found.id),
+            seen_words=requester_actions.seen_words,
         ),
         status,
     ))

@@ -15,6 +15,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.notify.models import Notification
 from desk.partners.models import Partner
+from desk.privacy.access import seen
 from desk.requests.models import HelpRequest, Requester
 from desk.routing.models import Offer
 
@@ -64,6 +65,8 @@ def export(request: HelpRequest) -> dict[str, Any]:
                    for o in offers],
         "timeline": [{"at": e.created_at.isoformat(), "what": e.type,
                       "by": _who(e.actor, partners, staff), "data": e.data or {}} for e in events],
+        "seen_by": [{"day": s.day.isoformat(), "organisation": s.organisation or CENTRAL,
+                     "what": sorted(s.what)} for s in seen(request.id)],
         "mails": [{"at": m.created_at.isoformat(), "what": m.kind,
                    "to": _recipient(m.recipient, partners), "state": m.state,
                    "sent_at": m.sent_at.isoformat() if m.sent_at else None} for m in mails],

@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 
 from desk import lifecycle
 from desk.accounts import sessions
+from desk.accounts.models import User
 from desk.extensions import db
 from desk.geo.lookup import municipalities
+from desk.privacy import access
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
 from desk.routing import load, offers
@@ -37,15 +39,18 @@ def _offer(token: str, *, lock: bool = False) -> Offer:
     return offer
 
 
+def _shows_contact(offer: Offer, staff: User | None) -> bool:
+    """A link can be forwarded: the requester's contact details only to a signed-in
+    coordinator of the partner that accepted (or the central team)."""
+    return offer.status == "accepted" and staff is not None and (
+        staff.is_admin or staff.partner_id == offer.partner_id)
+
+
 def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str = "",
           status: int = 200):  # type: ignore[no-untyped-def]
     found = db.session.get(HelpRequest, offer.request_id)
     place = municipalities().get(found.municipality_nis or "")
-    # A link can be forwarded: the requester's contact details only to a signed-in coordinator
-    # of the partner that accepted (or the central team).
-    staff = sessions.current()
-    contact = offer.status == "accepted" and staff is not None and (
-        staff.is_admin or staff.partner_id == offer.partner_id)
+    contact = _shows_contact(offer, sessions.current())
     response = current_app.make_response((render_template(
         "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
         done=done, reason_limit=REASON_LIMIT, contact=contact,
@@ -56,7 +61,16 @@ def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str
 
 @bp.get("/aanbod/<token>")
 def offer(token: str):
-    return _page(_offer(token))
+    found = _offer(token)
+    response = _page(found)
+    # Who opened it: the signed-in staff member, or whoever holds the partner's link.
+    staff = sessions.current()
+    who = f"user:{staff.id}" if staff else f"link:partner:{found.partner_id}"
+    access.log(found.request_id, who, staff.partner_id if staff else found.partner_id, "offer")
+    if _shows_contact(found, staff):
+        access.log(found.request_id, who, staff.partner_id, "contact")
+    db.session.commit()
+    return response
 
 
 @bp.post("/aanbod/<token>")

@@ -58,6 +58,8 @@ EVENT_WORDS = {
     "mail_bounced": _l("E-mail kwam niet aan"),
     "crisis_handled": _l("Crisis opgevolgd door het centrale team"),
     "called": _l("Gebeld met de aanvrager"),
+    "erased": _l("Gegevens gewist op vraag van de aanvrager"),
+    "anonymised": _l("Geanonimiseerd (bewaartermijn verstreken)"),
 }
 
 

@@ -22,3 +22,12 @@ def status_label(status: str) -> str:
 
 def kind_label(kind: str) -> str:
     return str(KIND.get(kind, kind))
+
+
+# What someone opened (desk/privacy/access.py), for staff pages.
+ACCESS = {"request": _l("de vraag"), "contact": _l("de contactgegevens"),
+          "offer": _l("de aanbodpagina"), "export": _l("een export van alle gegevens")}
+
+
+def access_label(what: str) -> str:
+    return str(ACCESS.get(what, what))

@@ -28,6 +28,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities_in_area, place_names, provinces
 from desk.mail import held
 from desk.partners.models import Partner, Theme
+from desk.privacy import access
 from desk.privacy.export import export
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest
@@ -125,27 +126,51 @@ def bulk():
 def request_page(reference: str):
     user = sessions.current()
     found = visible(user, find_by_reference(reference))
-    return _render(found, user)
+    return _render(found, user, log_view=True)
 
 
 @bp.get("/requests/<reference>/export")
 @staff_page(admin=True)
 def export_request(reference: str):
     """The central team answers a person's request for their data: all the desk holds (JSON)."""
-    found = visible(sessions.current(), find_by_reference(reference))
+    user = sessions.current()
+    found = visible(user, find_by_reference(reference))
     response = current_app.response_class(
         json.dumps(export(found), ensure_ascii=False, indent=2), mimetype="application/json")
+    access.log(found.id, f"user:{user.id}", user.partner_id, "export")
+    db.session.commit()
     response.headers["Content-Disposition"] = f'attachment; filename="{found.reference}.json"'
     return private(response)
 
 
 def _render(found: HelpRequest, user: User, *, error: str | None = None,
-            failed: str = "", form: Any = None, status: int = 200) -> Response:
-    """The request page; after a refused action, with the reason and what was typed."""
+            failed: str = "", form: Any = None, status: int = 200,
+            log_view: bool = False) -> Response:
+    """The request page; after a refused action, with the reason and what was typed.
+    `log_view`: note who opened it, and whether they saw the contact details."""
     case = casefile.build(found, user, _language())
-    return private(current_app.make_response((render_template(
+    response = private(current_app.make_response((render_template(
         "workspace/request.html", case=case, error=error, failed=failed, form=form or {},
-        text_limit=actions.TEXT_LIMIT, **_choices()), status)))
+        text_limit=actions.TEXT_LIMIT, seen=_seen(found) if user.is_admin else [],
+        **_choices()), status)))
+    if log_view:
+        who = f"user:{user.id}"
+        access.log(found.id, who, user.partner_id, "request")
+        if case.contact is not None:
+            access.log(found.id, who, user.partner_id, "contact")
+        db.session.commit()
+    return response
+
+
+def _seen(found: HelpRequest) -> list[tuple[Any, str, str, str]]:
+    """Who opened the request (the central team reads it): when, who, organisation, what."""
+    rows = access.log_of(request_id=found.id)
+    users = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(
+        {int(r.who.split(":")[1]) for r in rows if r.who.startswith("user:")}))).all())
+    names = dict(db.session.execute(select(Partner.id, Partner.name)).all())
+    return [(r.at, users.get(int(r.who.split(":")[1]), r.who) if r.who.startswith("user:")
+             else _("de link in de e-mail"), names.get(r.partner_id, _("centraal team")),
+             labels.access_label(r.what)) for r in rows]
 
 
 @bp.post("/requests/<reference>/<action>")
