@@ -147,7 +147,14 @@ class Config:
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SUBMIT = _env("RATELIMIT_SUBMIT", "20 per hour;5 per minute")
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.PRIVACY_VERSION = _env("PRIVACY_VERSION", "2026-11")
+        # The privacy notice (/privacy): its version is stored with each consent; who is
+        # responsible for the data, and where people write about it. Set these for real.
+        self.PRIVACY_VERSION = _env("PRIVACY_VERSION", "2026-12")
+        self.CONTROLLER_NAME = _env(
+            "CONTROLLER_NAME", "BurgersAanZet, het partnerschap van Lus vzw, ArmenTeKort, Domo "
+            "vzw/Home-Start, Eigen Kracht Centrale en Magenta")
+        self.CONTROLLER_ADDRESS = _env("CONTROLLER_ADDRESS", "(adres van BurgersAanZet)")
+        self.PRIVACY_EMAIL = _env("PRIVACY_EMAIL", "privacy@desk.example")
         self.MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
         self.WTF_CSRF_TIME_LIMIT = None  # a citizen may take an hour to write
         self.SESSION_COOKIE_HTTPONLY = True

@@ -345,7 +345,7 @@ def test_the_requester_sees_which_organisation_opened_their_request(app, smtp):
     assert "het centrale team van BurgersAanZet: opende uw vraag, zag uw contactgegevens" in page
     assert "coordinator@" not in page and "centraal@" not in page  # organisations, not people
     rows = db.session.scalars(select(Access).where(Access.who.like("user:%"))).all()
-    assert sorted((r.what for r in rows)) == ["contact", "contact", "request", "request"]
+    assert sorted(r.what for r in rows) == ["contact", "contact", "request", "request"]
 
     listed = words(central.get(f"/requests/{request.reference}"))  # the central team reads it
     assert "Wie opende deze vraag" in listed and ARMENTEKORT in listed
@@ -356,3 +356,23 @@ def test_the_requester_sees_which_organisation_opened_their_request(app, smtp):
     export = requester.get(link + "/export").get_json()
     assert {"organisation": "ArmenTeKort", "what": ["contact", "offer", "request"]}.items() \
         <= export["seen_by"][0].items()
+
+
+@pytest.mark.parametrize("language, words", [
+    ("nl", ["Gegevensbeschermingsautoriteit", "privacy@desk.example", "ten hoogste 3",
+            "24 maanden", "uitdrukkelijke toestemming"]),
+    ("fr", ["Autorité de protection des données", "au plus 3", "24 mois"]),
+    ("en", ["Data Protection Authority", "at most 3", "24 months"]),
+])
+def test_the_notice_says_who_sees_what_how_long_and_where_to_complain(client, language, words):
+    from tests.workspace_helpers import text as page_words
+
+    page = page_words(client.get(f"/privacy?lang={language}"))
+    for expected in words:
+        assert expected in page, expected
+    assert "2026-12" in page  # the version, stored with each consent
+
+
+def test_each_request_keeps_the_notice_version_its_requester_accepted(client):
+    client.post("/", data=VALID)
+    assert db.session.scalar(select(HelpRequest.privacy_version)) == "2026-12"

@@ -100,7 +100,13 @@ def submit():
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("intake/privacy.html", version=current_app.config["PRIVACY_VERSION"])
+    config = current_app.config
+    return render_template(
+        "intake/privacy.html", version=config["PRIVACY_VERSION"],
+        controller=config["CONTROLLER_NAME"], address=config["CONTROLLER_ADDRESS"],
+        privacy_email=config["PRIVACY_EMAIL"], max_partners=config["MAX_PARTNERS"],
+        months=config["RETENTION_MONTHS"], short_months=config["RETENTION_SHORT_MONTHS"],
+        mail_days=config["MAIL_RETENTION_DAYS"])
 
 
 @bp.get("/bedankt")

@@ -23,6 +23,8 @@ class InboundMail(db.Model):
         CheckConstraint("via IN ('imap', 'webhook', 'pipe', 'mailbox')", name="via_known"),
         CheckConstraint("state IN ('received', 'applied', 'held', 'failed', 'dismissed')",
                         name="state_known"),
+        # A person's own mails, found when their data is erased (desk/privacy/erasure.py).
+        Index("ix_inbound_mail_sender", "sender"),
         Index("ix_inbound_mail_open", "created_at",
               postgresql_where=text("state IN ('received', 'held')"),
               sqlite_where=text("state IN ('received', 'held')")),

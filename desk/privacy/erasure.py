@@ -22,7 +22,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, cast, delete, or_, select, text, update
+from sqlalchemy import String, bindparam, case, cast, delete, select, text, update
 
 from desk import lifecycle
 from desk.classify.models import Classification
@@ -68,10 +68,14 @@ def scrub(request_ids: list[int]) -> None:
     addresses = [row.email for row in people]
 
     # Their events, and the one on another request that quotes a request merged into it.
-    events = db.session.execute(select(Event.id, Event.request_id, Event.data).where(or_(
-        Event.request_id.in_(ids), Event.type == "merged_from"))).all()
-    touched = [(event_id, data or {}) for event_id, request_id, data in events
-               if request_id in ids or (data or {}).get("from") in ids]
+    touched = [(event_id, data or {}) for event_id, data in db.session.execute(
+        select(Event.id, Event.data).where(Event.request_id.in_(ids)))]
+    into = {data["into"] for event_id, data in touched if isinstance(data.get("into"), int)}
+    if into:
+        touched += [(event_id, data or {}) for event_id, data in db.session.execute(
+            select(Event.id, Event.data).where(Event.request_id.in_(into),
+                                               Event.type == "merged_from"))
+                    if (data or {}).get("from") in ids]
     inbound = {d["inbound"] for _, d in touched if isinstance(d.get("inbound"), int)}
     notes = db.session.execute(select(Notification.data).where(
         Notification.request_id.in_(ids), Notification.kind != "erased")).scalars()

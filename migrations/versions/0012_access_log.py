@@ -1,4 +1,5 @@
-"""access log: who opened a request, for which organisation, what and which day
+"""access log: who opened a request, for which organisation, what and which day (and an index
+to find a person's own mails when erasing)
 
 Revision ID: 0012
 Revises: 0011
@@ -35,8 +36,10 @@ def upgrade():
         sa.UniqueConstraint('request_id', 'who', 'what', 'day', name='uq_access_log_once'),
     )
     op.create_index('ix_access_log_who', 'access_log', ['who', 'day'], unique=False)
+    op.create_index('ix_inbound_mail_sender', 'inbound_mail', ['sender'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_inbound_mail_sender', table_name='inbound_mail')
     op.drop_index('ix_access_log_who', table_name='access_log')
     op.drop_table('access_log')
