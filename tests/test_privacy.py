@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from desk import lifecycle
+from desk.classify.service import correct_themes, corrections
 from desk.conversation import messages
 from desk.conversation.notes import add_note
 from desk.events.models import Event
@@ -75,6 +76,7 @@ def holding_partner_loop(client, smtp) -> tuple[HelpRequest, str]:
     locked = offers.lock_request(request.id)
     messages.from_partner(locked, locked.partner_id, "Qwzxreply: we bellen u dinsdag", "user:2")
     add_note(locked, "Qwzxnote: haar zus helpt mee", "user:2", locked.partner_id)
+    correct_themes(locked, ["armoede", "netwerk"], "user:2")  # a training example from it
     db.session.add(Undeliverable(address=PERSON["email"], reason=f"550 {PERSON['email']}"))
     db.session.commit()
     take_in(reply(reply_address(request.id, "requester"), "Qwzxinbound: dank u wel",
@@ -88,6 +90,7 @@ def holding_partner_loop(client, smtp) -> tuple[HelpRequest, str]:
 
 def test_erasure_leaves_no_personal_trace_and_reports_count_the_same(client, smtp):
     request, link = holding_partner_loop(client, smtp)
+    assert [e.themes for e in corrections()] == [("armoede", "netwerk")]
     period = Period(date(2020, 1, 1), date(2100, 1, 1))
     before = [t.rows for t in all_tables(period, "nl")]
     assert set(found_in(dump())) >= {"Qwzx", "qwzx", "0470 99 88 77"}  # the search works
@@ -102,6 +105,7 @@ def test_erasure_leaves_no_personal_trace_and_reports_count_the_same(client, smt
     assert found_in(dump()) == []
     db.session.expire_all()
     assert [t.rows for t in all_tables(period, "nl")] == before
+    assert corrections() == []  # the next training learns nothing more from it
     erased = db.session.get(HelpRequest, request.id)
     assert erased.status == "withdrawn" and erased.erased_at is not None
     assert erased.municipality_nis == "11002"  # what reports need stays

@@ -68,7 +68,7 @@ def correct_themes(request: HelpRequest, themes: list[str], actor: str) -> None:
 
 
 def corrections() -> list[Example]:
-    """The latest correction of each request, as training examples."""
+    """The latest correction of each request not erased, as training examples."""
     latest = (select(Event.request_id, func.max(Event.id).label("id"))
               .where(Event.type == "themes_corrected").group_by(Event.request_id).subquery())
     rows = db.session.execute(
@@ -76,6 +76,7 @@ def corrections() -> list[Example]:
         .join(latest, latest.c.id == Event.id)
         .join(HelpRequest, HelpRequest.id == Event.request_id)
         .join(Requester, Requester.id == HelpRequest.requester_id)
+        .where(HelpRequest.erased_at.is_(None))  # an erased request teaches nothing more
     ).all()
     return [Example(text=f"{subject}\n{description}", themes=tuple(data["themes"]), kind=kind)
             for data, subject, description, kind in rows]
