@@ -18,7 +18,7 @@ from desk.events.models import Event
 from desk.extensions import db
 from desk.mail.cli import register as register_mail
 from desk.privacy.cli import register as register_privacy
-from desk.requests.keys import find_by_reference
+from desk.requests.cli import named
 from desk.requests.models import Requester
 from desk.routing.calendar import BRUSSELS
 from desk.routing.cli import register as register_routing
@@ -36,9 +36,7 @@ for register in (register_seed, register_accounts, register_classify, register_r
 @click.argument("reference")
 def show_command(reference: str) -> None:
     """A request as staff see it: who, what, classification, timeline."""
-    request = find_by_reference(reference)
-    if request is None:
-        raise click.ClickException(f"no request {reference}")
+    request = named(reference)
     requester = db.session.get(Requester, request.requester_id)
     click.echo(f"{request.reference}  status: {request.status}  language: {request.language}  "
                f"source: {request.source}")
@@ -87,9 +85,7 @@ def _local(moment) -> str:  # type: ignore[no-untyped-def]
 @click.argument("reference")
 def not_spam_command(reference: str) -> None:
     """Restore a request held as spam; it goes on to routing."""
-    found = find_by_reference(reference)
-    if found is None:
-        raise click.ClickException(f"no request {reference}")
+    found = named(reference)
     try:
         lifecycle.restore_from_spam(lock_request(found.id), actor="cli")
     except lifecycle.NotNow as error:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from desk.extensions import db
+from desk.requests.cli import named
 
 
 def register(group: click.Group) -> None:
@@ -98,15 +99,6 @@ def evaluate_command(files: tuple[Path, ...], model_path: Path | None) -> None:
         click.echo("\n".join(corpus.crisis_lines(whole)[:2 + len(whole.by_category)]))
 
 
-def _request(reference: str):  # type: ignore[no-untyped-def]
-    from desk.requests.keys import find_by_reference
-
-    found = find_by_reference(reference)
-    if found is None:
-        raise click.ClickException(f"no request {reference}")
-    return found
-
-
 @click.command("retrain")
 def retrain_command() -> None:
     """Retrain now with the corrections; promote only if at least as good."""
@@ -184,7 +176,7 @@ def correct_command(reference: str, themes: tuple[str, ...]) -> None:
     from desk.classify.service import ClassifyError, correct_themes
 
     try:
-        correct_themes(_request(reference), list(themes), actor="cli")
+        correct_themes(named(reference), list(themes), actor="cli")
     except ClassifyError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

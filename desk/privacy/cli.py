@@ -11,7 +11,7 @@ from desk.extensions import db
 from desk.lifecycle import NotNow
 from desk.privacy import erasure, retention
 from desk.privacy.export import export, export_for_address
-from desk.requests.keys import find_by_reference
+from desk.requests.cli import named
 from desk.timeutil import utcnow
 from desk.validation import is_email
 
@@ -33,9 +33,7 @@ def export_command(reference: str | None, email: str | None) -> None:
             raise click.BadParameter("not an email address", param_hint="--email")
         document = export_for_address(email)
     else:
-        found = find_by_reference(reference)
-        if found is None:
-            raise click.ClickException(f"no request {reference}")
+        found = named(reference)
         document = export(found)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
@@ -45,9 +43,7 @@ def export_command(reference: str | None, email: str | None) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase_command(reference: str, yes: bool) -> None:
     """Erase a request's personal data, on the person's request. Cannot be undone."""
-    found = find_by_reference(reference)
-    if found is None:
-        raise click.ClickException(f"no request {reference}")
+    found = named(reference)
     if not yes:
         click.confirm(f"Erase every personal trace of {found.reference}? This cannot be "
                       "undone", abort=True)
