@@ -160,8 +160,10 @@ def test_export_holds_everything_and_names_organisations_not_people(client, smtp
     assert document["requester"]["name"] == PERSON["name"]
     assert document["question"]["municipality"] == "Antwerpen"
     texts = json.dumps(document, ensure_ascii=False)
-    for words in ("Qwzxmessage", "Qwzxreply", "Qwzxnote", "Qwzxinbound"):
+    for words in ("Qwzxmessage", "Qwzxreply", "Qwzxinbound"):
         assert words in texts
+    assert "Qwzxnote" not in texts and {"internal": True} in [
+        step["data"] for step in document["timeline"] if step["what"] == "note"]
     by = {step["by"] for step in document["timeline"]}
     assert "you" in by and "ArmenTeKort" in by and not any("user:" in b for b in by)
     assert {m["what"] for m in document["mails"]} >= {"receipt", "accepted", "handover"}
@@ -172,7 +174,9 @@ def test_the_central_team_exports_and_erases_from_the_command_line(client, smtp)
     runner = client.application.test_cli_runner()
     shown = runner.invoke(args=["desk", "export", "--email", PERSON["email"].upper()])
     assert shown.exit_code == 0, shown.output
-    assert json.loads(shown.output)["requests"][0]["reference"] == request.reference
+    answered = json.loads(shown.output)["requests"][0]
+    assert answered["reference"] == request.reference
+    assert "Qwzxnote" in json.dumps(answered)  # the central team's export holds everything
     assert runner.invoke(args=["desk", "export"]).exit_code == 2  # a reference or an address
     assert runner.invoke(args=["desk", "export", "--email", "not an address"]).exit_code == 2
     assert runner.invoke(args=["desk", "erase", "BAZ-2026-999999", "--yes"]).exit_code == 1
@@ -380,3 +384,15 @@ def test_the_notice_says_who_sees_what_how_long_and_where_to_complain(client, la
 def test_each_request_keeps_the_notice_version_its_requester_accepted(client):
     client.post("/", data=VALID)
     assert db.session.scalar(select(HelpRequest.privacy_version)) == "2026-12"
+
+
+def test_the_requester_reads_their_data_as_a_page(client, smtp):
+    request, link = holding_partner_loop(client, smtp)
+    answer = client.get(link + "/data")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    page = answer.get_data(as_text=True)
+    for words in (PERSON["name"], PERSON["email"], "Qwzxmessage", "Qwzxreply", "ArmenTeKort",
+                  request.reference):
+        assert words in page, words
+    assert "Qwzxnote" not in page  # staff's internal words: the central team answers for those
+    assert client.get(link[:-3] + "xyz/data").status_code == 404

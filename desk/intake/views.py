@@ -205,6 +205,16 @@ def export(token: str):
     return private(response)
 
 
+@bp.get("/status/<token>/data")
+def data_page(token: str):
+    """The same as the download, as a page to read or print."""
+    found = _load(token)
+    if not (request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)):
+        use_language(found.language)
+    return private(current_app.make_response(render_template(
+        "intake/data.html", data=export_request(found), token=token)))
+
+
 @bp.post("/status/<token>/erase")
 def erase(token: str):
     """The requester withdraws consent and erases their data: nothing of it is kept but what

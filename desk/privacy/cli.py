@@ -34,7 +34,7 @@ def export_command(reference: str | None, email: str | None) -> None:
         document = export_for_address(email)
     else:
         found = named(reference)
-        document = export(found)
+        document = export(found, internal=True)
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 

@@ -21,10 +21,16 @@ from desk.routing.models import Offer
 
 FORMAT = "burgersaanzet-desk-export/1"
 CENTRAL = "the central team of BurgersAanZet"
+# Events whose words are for staff only (the workspace marks them "internal").
+STAFF_WORDS = frozenset({"note", "partner_mail", "central_mail", "called", "crisis_handled",
+                         "offer_declined", "to_triage", "merged_from"})
 
 
-def export(request: HelpRequest) -> dict[str, Any]:
-    """The request as one JSON-ready document."""
+def export(request: HelpRequest, *, internal: bool = False) -> dict[str, Any]:
+    """The request as one JSON-ready document. Without `internal` (the requester's own
+    download) the staff's internal words — notes, mails between staff, a partner's reason for
+    declining — show as there, not what they say: the central team answers a formal access
+    request with everything (`internal`), after reading it for what concerns others."""
     requester = db.session.get(Requester, request.requester_id)
     partners = dict(db.session.execute(select(Partner.id, Partner.name)).all())
     staff = {f"user:{user_id}": partners.get(partner_id, CENTRAL) if partner_id else CENTRAL
@@ -64,7 +70,9 @@ def export(request: HelpRequest) -> dict[str, Any]:
                     "answered_at": o.answered_at.isoformat() if o.answered_at else None}
                    for o in offers],
         "timeline": [{"at": e.created_at.isoformat(), "what": e.type,
-                      "by": _who(e.actor, partners, staff), "data": e.data or {}} for e in events],
+                      "by": _who(e.actor, partners, staff),
+                      "data": (e.data or {}) if internal or e.type not in STAFF_WORDS
+                      else {"internal": True}} for e in events],
         "seen_by": [{"day": s.day.isoformat(), "organisation": s.organisation or CENTRAL,
                      "what": sorted(s.what)} for s in seen(request.id)],
         "mails": [{"at": m.created_at.isoformat(), "what": m.kind,
@@ -74,12 +82,14 @@ def export(request: HelpRequest) -> dict[str, Any]:
 
 
 def export_for_address(address: str) -> dict[str, Any]:
-    """A subject-access request: every request filed with this address."""
+    """A subject-access request: every request filed with this address, internal words
+    included (for the central team to read before it answers)."""
     address = address.strip().lower()
     requests = db.session.scalars(
         select(HelpRequest).join(Requester, Requester.id == HelpRequest.requester_id)
         .where(Requester.email == address).order_by(HelpRequest.created_at, HelpRequest.id))
-    return {"format": FORMAT, "email": address, "requests": [export(r) for r in requests]}
+    return {"format": FORMAT, "email": address,
+            "requests": [export(r, internal=True) for r in requests]}
 
 
 def _who(actor: str, partners: dict[int, str], staff: dict[str, str]) -> str:

@@ -136,7 +136,8 @@ def export_request(reference: str):
     user = sessions.current()
     found = visible(user, find_by_reference(reference))
     response = current_app.response_class(
-        json.dumps(export(found), ensure_ascii=False, indent=2), mimetype="application/json")
+        json.dumps(export(found, internal=True), ensure_ascii=False, indent=2),
+        mimetype="application/json")
     access.log(found.id, f"user:{user.id}", user.partner_id, "export")
     db.session.commit()
     response.headers["Content-Disposition"] = f'attachment; filename="{found.reference}.json"'
