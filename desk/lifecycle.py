@@ -1,22 +1,27 @@
 """A request's life: every step from filed to closed, and who may take each one.
 
-Each step below locks nothing itself (the door or task locks the request first:
-`offers.lock_request`), checks that the step fits, moves the status through the table in
+A step on an offer (accept, decline, expire) locks the offer and its request itself; every
+other step takes a request its door or task has locked (`offers.lock_request`). Each checks
+that the step fits, moves the status through the table in
 desk/requests/status.py, writes its event and queues its mails in the same transaction. A step
 that does not fit raises `NotNow`, which each door turns into its own answer: 409 on screen and
 in the API, a held mail for the central team.
 
-    received ─read─▶ classified ─route─▶ offered ─accept─▶ accepted ─resolve─▶ resolved
-        │                 ▲    │            │ decline,        │  ▲ wait/resume     │
-        ├─crisis, unsure─▶ needs_triage ◀───┘ expire (next    ▼  │                 │
-        └─spam──▶ spam ◀─mark_spam          partner first)   waiting ◀───reopen────┘
-    withdraw (requester), close and merge (central team) end it: withdrawn, closed; forget
-    (the person's data erased) ends it too, whatever state it is in.
+    received      read        → classified; needs_triage (a crisis, unsure); spam
+    classified    route       → offered; needs_triage (no partner fits)
+    offered       accept      → accepted
+                  decline, expire → the next partner: offered, or needs_triage
+    accepted      wait        → waiting;  resume (or the requester writes) → accepted
+    accepted, waiting  resolve → resolved;  reopen → accepted
+    not yet held  offer to, reroute (central team) → offered; close, merge → closed
+    running       withdraw (requester) → withdrawn;  mark spam → spam;  not spam → classified
+    any           forget (the person's data erased) → withdrawn when still running
 
 Who may take a step (`actions`): the partner an offer waits for accepts or declines it; the
 partner that holds the request (and the central team) writes to the requester, waits, resumes,
 resolves and reopens; the central team steers what no partner holds yet (offer to, reroute,
-close, merge, spam) and answers crises; the requester withdraws from their status page.
+close, merge, spam) and answers crises; the requester withdraws, or erases their data, from
+their status page (the central team erases on their request).
 """
 
 from __future__ import annotations
