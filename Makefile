@@ -73,6 +73,7 @@ bench: install services
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/workspace.py
+	$(BIN)/python bench/retention.py
 
 # Kills workers, Redis, the mail server and database connections on purpose (processes of its
 # own, never the machine's): one table of what was lost, done twice or forged. About 8 minutes.

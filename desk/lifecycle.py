@@ -54,6 +54,7 @@ from desk.requests.status import (
     Status,
     move,
 )
+from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES
 from desk.routing import load, offers
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.models import Offer
@@ -308,17 +309,22 @@ def accept(offer_id: int, actor: str, *, now: datetime | None = None) -> Offer:
     return offer
 
 
-def decline(offer_id: int, reason: str, actor: str, *, now: datetime | None = None) -> Offer:
-    """The partner says no (with a reason): the request moves on to the next best partner."""
+def decline(offer_id: int, reason: str, actor: str, *, code: str = "other",
+            now: datetime | None = None) -> Offer:
+    """The partner says no, why as a code (reports count it) and in words: the request moves
+    on to the next best partner. (A mail that only says "no" counts as "other".)"""
     now = now or utcnow()
+    if code not in DECLINE_REASONS:
+        raise Invalid(_l("Kies waarom u weigert."))
     offer, request = _answered(offer_id)
     if offer.status != "offered":
         raise NotNow(request, Status.CLASSIFIED, _OFFER_OVER[offer.status])
     reason = (reason or "").strip()[:DECLINE_REASON_LIMIT]
     _end(request, offer, "declined", actor, now, reason=reason)
+    offer.reason_code = code
     record(request, "offer_declined", actor, data={"offer": offer.id,
                                                    "partner": offer.partner_id,
-                                                   "reason": reason})
+                                                   "code": code, "reason": reason})
     route(request, "system", now=now)
     return offer
 
@@ -389,18 +395,24 @@ def requester_answered(request: HelpRequest) -> None:
         move(request, Status.ACCEPTED)
 
 
-def resolve(request: HelpRequest, actor: str, note: str = "") -> None:
-    """The partner has done what was asked: the requester hears it, the partner's place frees
-    up. The partner stays on the request, so a later word from either side still reaches the
-    other."""
+def resolve(request: HelpRequest, actor: str, note: str = "", *, outcome: str) -> None:
+    """The partner has done what was asked, and says what came of it (an outcome; to whom,
+    when they referred the person elsewhere): the requester hears it, the partner's place
+    frees up. The partner stays on the request, so a later word from either side still
+    reaches the other."""
+    if outcome not in OUTCOMES:
+        raise Invalid(_l("Kies wat de uitkomst is."))
+    if outcome == "referred" and not note.strip():
+        raise Invalid(_l("Schrijf naar wie u de aanvrager doorverwees."))
     if request.status not in (Status.ACCEPTED, Status.WAITING) or request.partner_id is None:
         raise NotNow(request, Status.RESOLVED,
                      _l("Alleen een aanvaarde vraag kan afgerond worden."))
     load.give(request.partner_id)
     move(request, Status.RESOLVED)
     request.delay_notice_at = None
+    request.outcome = outcome
     record(request, "resolved", actor, public=True,
-           data={"text": note, "partner": request.partner_id})
+           data={"text": note, "partner": request.partner_id, "outcome": outcome})
     notify(request, "resolved", "requester", data={"partner": request.partner_id, "text": note})
 
 
@@ -412,6 +424,7 @@ def reopen(request: HelpRequest, actor: str) -> None:
                      _l("Alleen een afgeronde vraag kan heropend worden."))
     load.take(request.partner_id, beyond_capacity=True)
     move(request, Status.ACCEPTED)
+    request.outcome = None  # it is not over: the outcome comes when it is resolved again
     record(request, "reopened", actor, public=True)
 
 

@@ -196,11 +196,13 @@ def test_reports_count_requests_and_measure_speed(admin):
     offer.offered_at = march + timedelta(hours=2)
     db.session.flush()
     lifecycle.accept(offer.id, "user:1", now=march + timedelta(hours=5))
+    lifecycle.resolve(offers.lock_request(accepted.id), "user:1", outcome="helped_partly")
     declined = classified(created_at=april)
     offer = lifecycle.route(offers.lock_request(declined.id), "system", now=april)
     offer.offered_at = april
     db.session.flush()
-    lifecycle.decline(offer.id, "=HYPERLINK(\"http://evil\")", "user:1", now=april)
+    lifecycle.decline(offer.id, "Geen vrijwilligers", "user:1", code="no_capacity", now=april)
+    offer.partner.name = "=HYPERLINK(\"http://evil\")"  # an admin's typo, or worse
     expired = db.session.scalar(select(Offer).where(Offer.request_id == declined.id,
                                                     Offer.status == "offered"))
     expired.offered_at = april
@@ -210,7 +212,7 @@ def test_reports_count_requests_and_measure_speed(admin):
     page = admin.get("/reports?from=2026-03&to=2026-04")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert body.count("<svg class=\"chart\"") == 7
+    assert body.count("<svg class=\"chart\"") == 8
 
     rows = list(csv.reader(io.StringIO(
         admin.get("/reports/themes.csv?from=2026-03&to=2026-04").get_data(as_text=True)
@@ -229,9 +231,15 @@ def test_reports_count_requests_and_measure_speed(admin):
     assert in_time[1] == ["2026-03", "100.0", "1", "1"]
     assert in_time[2] == ["2026-04", "50.0", "1", "2"]  # one declined in time, one expired
 
+    outcomes = list(csv.reader(io.StringIO(admin.get(
+        "/reports/outcomes.csv?from=2026-03&to=2026-04").get_data(as_text=True).lstrip("\ufeff"))))
+    assert ["Gedeeltelijk geholpen", "100", "1"] in outcomes and ["Geholpen", "0", "0"] in outcomes
+
     reasons = admin.get("/reports/decline_reasons.csv?from=2026-03&to=2026-04")
     assert reasons.headers["Content-Disposition"].startswith("attachment;")
-    assert "'=hyperlink" in reasons.get_data(as_text=True)  # no formula in a spreadsheet
+    reasons = list(csv.reader(io.StringIO(reasons.get_data(as_text=True).lstrip("\ufeff"))))
+    assert reasons[1] == ["Nu geen plaats of vrijwilligers", "'=HYPERLINK(\"http://evil\")", "1"]
+    # ^ the code's words, not the partner's own (on the request page); no formula in a sheet
 
 
 @pytest.mark.parametrize("query", ["from=abcd&to=2026-13", "from=1000-01", "to=2026-00",

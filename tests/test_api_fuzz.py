@@ -102,10 +102,12 @@ def test_the_api_keeps_to_its_openapi_document(case, seeded, fuzzed_app):
     ("/api/v1/requests", api_body(consent=1), "consent"),
     ("/api/v1/requests", api_body(consent="yes"), "consent"),
     # NUL, which PostgreSQL cannot store: decline, offer and the partner filter answered 500.
-    ("/api/v1/staff/offers/{offer}/decline", {"reason": "geen\x00plaats"}, "reason"),
+    ("/api/v1/staff/offers/{offer}/decline", {"reason": "geen\x00plaats",
+                                              "reason_code": "other"}, "reason"),
     ("/api/v1/staff/requests/{reference}/offer", {"partner": "magenta\x00"}, "partner"),
     ("/api/v1/staff/requests/{reference}/close", {"referral": "het OCMW\x00"}, "referral"),
-    ("/api/v1/staff/requests/{reference}/resolve", {"note": "klaar\x00"}, "note"),
+    ("/api/v1/staff/requests/{reference}/resolve", {"note": "klaar\x00", "outcome": "helped"},
+     "note"),
     ("/api/v1/staff/requests/{reference}/messages", {"text": "hallo\x00"}, "text"),
     ("/api/v1/staff/offers?partner=magenta%00", None, "partner"),
     # flask-smorest's query refusals name the field as the API's own do.

@@ -158,7 +158,8 @@ def test_the_offer_link_shows_the_request_and_accepting_hands_over_the_contact(a
     handover = plain(sent("handover", smtp))
     assert request.requester.email in handover and request.requester.phone in handover
     assert plain(sent("accepted", smtp)).startswith("Dag")
-    again = client.post(path, data={"action": "decline", "reason": "toch niet"})
+    again = client.post(path, data={"action": "decline", "reason": "toch niet",
+                                    "reason_code": "other"})
     assert again.status_code == 409  # already accepted: said plainly, nothing changes
 
 
@@ -167,10 +168,12 @@ def test_declining_from_the_link_needs_a_reason_and_moves_the_request_on(app, sm
     path = link(plain(sent("offer", smtp)).split("scherm:")[1])
     refused = client.post(path, data={"action": "decline", "reason": "  "})
     assert refused.status_code == 422 and "reden" in refused.get_data(as_text=True)
-    assert client.post(path, data={"action": "decline", "reason": "Geen vrijwilliger vrij."}
+    assert client.post(path, data={"action": "decline", "reason": "Geen vrijwilliger vrij.",
+                                   "reason_code": "no_capacity"}
                        ).status_code == 200
     db.session.refresh(offer)
     assert offer.status == "declined" and offer.reason == "Geen vrijwilliger vrij."
+    assert offer.reason_code == "no_capacity"
     assert offers.open_offer(db.session.get(HelpRequest, request.id)).partner_id != \
         offer.partner_id
     assert client.get(path[:-3] + "abc").status_code == 404
@@ -282,7 +285,8 @@ def test_a_bounce_marks_the_address_and_tells_the_central_team(app, smtp):
     assert not any(n.recipient == "requester" for n in notes("undeliverable"))  # no answer
 
     # Nothing more goes to that address ...
-    lifecycle.resolve(offers.lock_request(request.id), "user:2", "Alles geregeld.")
+    lifecycle.resolve(offers.lock_request(request.id), "user:2", "Alles geregeld.",
+                      outcome="helped")
     db.session.commit()
     [resolved] = notes("resolved")
     assert outbound.deliver(resolved.id).state == "failed"
@@ -313,15 +317,15 @@ def test_resolving_tells_the_requester_and_frees_the_partner(app, smtp, client):
     request, offer = accepted_request()
     slug = offer.partner.slug
     before = partner(slug).load
-    lifecycle.resolve(offers.lock_request(request.id), "user:2", "Mevrouw gaat nu wekelijks "
-                                                              "naar het buurthuis.")
+    lifecycle.resolve(offers.lock_request(request.id), "user:2",
+                      "Mevrouw gaat nu wekelijks naar het buurthuis.", outcome="helped")
     db.session.commit()
     db.session.expire_all()
     assert partner(slug).load == before - 1
     mail = plain(sent("resolved", smtp))
     assert "afgerond" in mail and "buurthuis" in mail
     with pytest.raises(lifecycle.NotNow):
-        lifecycle.resolve(offers.lock_request(request.id), "user:2")
+        lifecycle.resolve(offers.lock_request(request.id), "user:2", outcome="helped")
 
 
 def test_a_forged_bounce_silences_nobody(app, smtp):

@@ -94,15 +94,23 @@ def test_accept_over_the_api_then_contact_details_show(client, staff, offered):
 def test_decline_needs_a_reason_and_moves_the_request_on(client, staff, offered):
     request, offer = offered
     for body in ({}, {"reason": ""}, {"reason": 42}, {"reason": "x" * 2001}):
-        bad = client.post(f"/api/v1/staff/offers/{offer.id}/decline", json=body,
-                          headers=staff["armentekort"])
+        bad = client.post(f"/api/v1/staff/offers/{offer.id}/decline",
+                          json={"reason_code": "other", **body}, headers=staff["armentekort"])
         assert bad.status_code == 422 and "reason" in bad.json["errors"], body
+    for code in (None, "", "busy", 7):
+        bad = client.post(f"/api/v1/staff/offers/{offer.id}/decline",
+                          json={"reason": "Geen plaats", **({"reason_code": code} if code
+                                                             is not None else {})},
+                          headers=staff["armentekort"])
+        assert bad.status_code == 422 and "reason_code" in bad.json["errors"], code
     not_json = client.post(f"/api/v1/staff/offers/{offer.id}/decline", data="[1]",
                            content_type="application/json", headers=staff["armentekort"])
     assert not_json.status_code == 422
     declined = client.post(f"/api/v1/staff/offers/{offer.id}/decline",
-                           json={"reason": "Geen plaats"}, headers=staff["armentekort"])
+                           json={"reason": "Geen plaats", "reason_code": "no_capacity"},
+                           headers=staff["armentekort"])
     assert declined.status_code == 200 and declined.json["status"] == "declined"
+    assert declined.json["reason_code"] == "no_capacity"
     # It now sits with Domo, who can see it; ArmenTeKort keeps seeing its own declined offer.
     domo = client.get("/api/v1/staff/offers", headers=staff["domo"]).json
     assert [o["reference"] for o in domo] == [request.reference]
@@ -152,3 +160,20 @@ def test_api_guesses_count_towards_the_same_lock_as_the_login_page(app, client, 
     for _ in range(5):
         browser.post("/login", data={"email": "coordinator@domo.example", "password": "nope"})
     assert client.get("/api/v1/staff/offers", headers=staff["domo"]).status_code == 401
+
+
+def test_resolving_says_what_came_of_it(client, staff, offered):
+    request, offer = offered
+    path = f"/api/v1/staff/requests/{request.reference}/resolve"
+    assert client.post(f"/api/v1/staff/offers/{offer.id}/accept",
+                       headers=staff["armentekort"]).status_code == 200
+    missing = client.post(path, json={"note": "Klaar."}, headers=staff["armentekort"])
+    assert missing.status_code == 422 and "outcome" in missing.json["errors"]
+    unknown = client.post(path, json={"outcome": "solved"}, headers=staff["armentekort"])
+    assert unknown.status_code == 422 and "outcome" in unknown.json["errors"]
+    to_whom = client.post(path, json={"outcome": "referred"}, headers=staff["armentekort"])
+    assert to_whom.status_code == 422 and "naar wie" in str(to_whom.json["errors"])
+    done = client.post(path, json={"outcome": "referred", "note": "Naar het OCMW Antwerpen."},
+                       headers=staff["armentekort"])
+    assert done.status_code == 200, done.json
+    assert done.json["status"] == "resolved" and done.json["outcome"] == "referred"

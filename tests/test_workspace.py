@@ -231,10 +231,19 @@ def test_accept_reply_wait_resolve_reopen(coordinator):
     assert db.session.get(HelpRequest, request.id).status == "accepted"  # the answer came
     page = text(coordinator.get(base))
     assert "Morgen past, dank u." in page and "van de aanvrager" in page
-    assert coordinator.post(f"{base}/resolve", data={"text": "Veel succes!"}).status_code == 303
-    assert db.session.get(HelpRequest, request.id).status == "resolved"
+    unsaid = coordinator.post(f"{base}/resolve", data={"text": "Veel succes!"})
+    assert unsaid.status_code == 422 and "Kies wat de uitkomst is." in text(unsaid)
+    assert "Veel succes!" in unsaid.get_data(as_text=True)  # what was typed stays
+    referred = coordinator.post(f"{base}/resolve", data={"outcome": "referred", "text": ""})
+    assert referred.status_code == 422 and "naar wie" in text(referred)
+    assert coordinator.post(f"{base}/resolve", data={"text": "Veel succes!",
+                                                     "outcome": "helped"}).status_code == 303
+    resolved = db.session.get(HelpRequest, request.id)
+    assert resolved.status == "resolved" and resolved.outcome == "helped"
+    assert "Afgerond: Geholpen" in text(coordinator.get(base))  # the outcome on the timeline
     assert coordinator.post(f"{base}/reopen").status_code == 303
-    assert db.session.get(HelpRequest, request.id).status == "accepted"
+    reopened = db.session.get(HelpRequest, request.id)
+    assert reopened.status == "accepted" and reopened.outcome is None
 
 
 def test_an_internal_note_stays_internal(coordinator):
@@ -252,17 +261,22 @@ def test_an_internal_note_stays_internal(coordinator):
 def test_declining_needs_a_reason_and_keeps_what_was_typed_otherwise(coordinator):
     request = offered()
     base = f"/requests/{request.reference}"
-    empty = coordinator.post(f"{base}/decline", data={"reason": "   "})
+    empty = coordinator.post(f"{base}/decline", data={"reason": "   ", "reason_code": "other"})
     assert empty.status_code == 422
     assert "Vul eerst de tekst in." in text(empty)
-    long = coordinator.post(f"{base}/decline", data={"reason": "x" * 2001})
+    long = coordinator.post(f"{base}/decline", data={"reason": "x" * 2001,
+                                                     "reason_code": "other"})
     assert long.status_code == 422 and "x" * 2001 in long.get_data(as_text=True)
     assert db.session.get(HelpRequest, request.id).status == "offered"
-    assert coordinator.post(f"{base}/decline", data={"reason": "Geen vrijwilligers in die "
-                                                               "buurt."}).status_code == 303
+    no_code = coordinator.post(f"{base}/decline", data={"reason": "Geen vrijwilligers."})
+    assert no_code.status_code == 422 and "Kies waarom u weigert." in text(no_code)
+    assert coordinator.post(f"{base}/decline", data={
+        "reason": "Geen vrijwilligers in die buurt.", "reason_code": "no_capacity"}
+    ).status_code == 303
     offer = db.session.scalar(select(Offer).where(Offer.request_id == request.id,
                                                   Offer.partner_id != None))  # noqa: E711
     assert offer.status == "declined" and offer.reason.startswith("Geen vrijwilligers")
+    assert offer.reason_code == "no_capacity"
     # The request went on to the next partner; the decliner's page still opens (history),
     # but their part is over: no more notes or theme corrections (which become training data).
     page = coordinator.get(base)

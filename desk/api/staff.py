@@ -34,6 +34,7 @@ from desk.privacy import access
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
 from desk.requests.status import NotNow
+from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES
 from desk.routing import load
 from desk.routing.models import OFFER_STATUSES, Offer
 from desk.routing.offers import lock_request
@@ -125,11 +126,14 @@ class OfferSchema(Schema):
     fit = fields.Float(allow_none=True)
     explanation = fields.String(metadata={"description": "Why this partner, in plain words"})
     reason = fields.String(allow_none=True, metadata={"description": "Why declined/withdrawn"})
+    reason_code = fields.String(allow_none=True,
+                                metadata={"description": ", ".join(DECLINE_REASONS)})
 
 
 class RequestDetailSchema(Schema):
     reference = fields.String()
     status = fields.String()
+    outcome = fields.String(allow_none=True, metadata={"description": ", ".join(OUTCOMES)})
     triage_reason = fields.String(allow_none=True)
     subject = fields.String()
     description = fields.String()
@@ -164,6 +168,8 @@ _SLUG = _Whole(SLUG.pattern, error="Not a partner's slug.")
 
 
 class DeclineSchema(Schema):
+    reason_code = fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS),
+                                metadata={"description": "Why, as reports count it"})
     reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), _TEXT])
 
 
@@ -178,8 +184,11 @@ class CloseSchema(Schema):
 
 
 class ResolveSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES),
+                            metadata={"description": "What came of it"})
     note = fields.String(load_default="", validate=[validate.Length(max=5000), _TEXT],
-                         metadata={"description": "A word for the requester (optional)"})
+                         metadata={"description": "A word for the requester (optional); "
+                                                  "to whom, for outcome 'referred'"})
 
 
 class MessageSchema(Schema):
@@ -223,7 +232,8 @@ def _offer_out(offer: Offer, reference: str, slug: str) -> dict[str, Any]:
     return {"id": offer.id, "reference": reference, "partner": slug, "status": offer.status,
             "offered_by": offer.offered_by, "offered_at": offer.offered_at,
             "due_at": offer.due_at, "answered_at": offer.answered_at, "fit": offer.fit,
-            "explanation": offer.explanation, "reason": offer.reason}
+            "explanation": offer.explanation, "reason": offer.reason,
+            "reason_code": offer.reason_code}
 
 
 def _detail(found: HelpRequest) -> dict[str, Any]:
@@ -248,7 +258,7 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
     if contact:
         access.log(found.id, f"user:{user.id}", user.partner_id, "contact")
     return {
-        "reference": found.reference, "status": found.status,
+        "reference": found.reference, "status": found.status, "outcome": found.outcome,
         "triage_reason": found.triage_reason, "subject": found.subject,
         "description": found.description, "language": found.language,
         "municipality": place.name_nl if place else None,
@@ -335,7 +345,7 @@ def decline_offer(offer_id: int):
     """Decline with a reason: the request moves on to the next best partner."""
     _own_offer(offer_id, g.staff)
     body = _body_errors(DeclineSchema())
-    offer = lifecycle.decline(offer_id, body["reason"], _actor())
+    offer = lifecycle.decline(offer_id, body["reason"], _actor(), code=body["reason_code"])
     found = db.session.get(HelpRequest, offer.request_id)
     return _offer_out(offer, found.reference, offer.partner.slug)
 
@@ -390,7 +400,7 @@ def _holder(found: HelpRequest) -> None:
 
 @blp.route("/requests/<reference>/resolve", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@_doc(404, 409, 413, 422, body=ResolveSchema, body_required=False)
+@_doc(404, 409, 413, 422, body=ResolveSchema)
 @staff()
 @_answer
 def resolve(reference: str):
@@ -398,7 +408,7 @@ def resolve(reference: str):
     body = _body_errors(ResolveSchema())
     found = _request(reference, lock=True)
     _holder(found)
-    lifecycle.resolve(found, _actor(), body["note"].strip())
+    lifecycle.resolve(found, _actor(), body["note"].strip(), outcome=body["outcome"])
     return _detail(found)
 
 

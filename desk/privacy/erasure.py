@@ -37,7 +37,7 @@ from desk.routing.offers import lock_request
 from desk.timeutil import utcnow
 
 # Words in event data that are never about the person: kept after erasure.
-_KEPT_WORDS = frozenset({"top_theme", "model_version", "due_at", "matched"})
+_KEPT_WORDS = frozenset({"top_theme", "model_version", "due_at", "matched", "code", "outcome"})
 # The person's own mails not placed on any request are theirs to erase too.
 _UNPLACED = ("held", "dismissed", "failed")
 

@@ -18,12 +18,14 @@ from desk.geo.lookup import municipalities
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest, Requester
 from desk.requests.status import Status
+from desk.requests.vocabulary import OUTCOMES
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
 from desk.timeutil import utc
-from desk.workspace.labels import kind_label
+from desk.workspace.labels import decline_reason_label, kind_label, outcome_label
 
-NAMES = ("themes", "partners", "provinces", "kinds", "speed", "in_time", "decline_reasons")
+NAMES = ("themes", "partners", "provinces", "kinds", "speed", "in_time", "outcomes",
+         "decline_reasons")
 
 
 @dataclass
@@ -170,28 +172,42 @@ def in_time(period: Period) -> Table:
 
 
 def decline_reasons(period: Period, limit: int = 30) -> Table:
-    """The reasons partners gave, most frequent first (the same words counted together)."""
-    reason = func.lower(func.trim(Offer.reason)).label("reason")
+    """Why partners declined, as the codes they chose, most frequent first (their own words
+    are on each request's page; erasure and retention remove those, never the codes)."""
     rows = db.session.execute(
-        select(reason, func.count().label("n"), Partner.name)
+        select(Offer.reason_code, func.count().label("n"), Partner.name)
         .join(Partner, Partner.id == Offer.partner_id)
         .where(Offer.status == "declined", Offer.answered_at >= period.since,
                Offer.answered_at < period.until)
-        .group_by(literal_column("reason"), Partner.name)
-        .order_by(literal_column("n").desc()).limit(limit))
+        .group_by(Offer.reason_code, Partner.name)
+        .order_by(literal_column("n").desc(), Partner.name).limit(limit))
     return Table("decline_reasons", str(_l("Redenen om te weigeren")),
                  [str(_l("Reden")), str(_l("Partner")), str(_l("Aantal"))],
-                 [[r or "—", p, n] for r, n, p in rows], "bars")
+                 [[decline_reason_label(code or "other"), p, n] for code, n, p in rows], "bars")
+
+
+def outcomes(period: Period) -> Table:
+    """What came of the requests filed in the period that partners resolved."""
+    rows = dict(db.session.execute(
+        select(HelpRequest.outcome, func.count())
+        .where(HelpRequest.outcome.is_not(None), HelpRequest.created_at >= period.since,
+               HelpRequest.created_at < period.until)
+        .group_by(HelpRequest.outcome)).all())
+    total = sum(rows.values())
+    return Table("outcomes", str(_l("Wat kwam ervan (afgeronde vragen)")),
+                 [str(_l("Uitkomst")), "%", str(_l("Aantal"))],
+                 [[outcome_label(code), round(100 * rows.get(code, 0) / total) if total else 0,
+                   rows.get(code, 0)] for code in OUTCOMES], "bars")
 
 
 def all_tables(period: Period, language: str) -> list[Table]:
     return [*requests_by(period, language), speed(period), in_time(period),
-            decline_reasons(period)]
+            outcomes(period), decline_reasons(period)]
 
 
 def table(name: str, period: Period, language: str) -> Table | None:
     """One table by name (for its CSV), computing only that one."""
-    if name in ("speed", "in_time", "decline_reasons"):
-        return {"speed": speed, "in_time": in_time,
+    if name in ("speed", "in_time", "decline_reasons", "outcomes"):
+        return {"speed": speed, "in_time": in_time, "outcomes": outcomes,
                 "decline_reasons": decline_reasons}[name](period)
     return next((t for t in requests_by(period, language) if t.name == name), None)

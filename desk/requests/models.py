@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from desk.extensions import db
 from desk.ids import LARGEST_ID
 from desk.requests.status import Status
-from desk.requests.vocabulary import KINDS, LANGUAGES, SOURCES
+from desk.requests.vocabulary import KINDS, LANGUAGES, OUTCOMES, SOURCES
 from desk.timeutil import utcnow
 
 # The lifecycle: desk/requests/status.py.
@@ -46,6 +46,8 @@ class HelpRequest(db.Model):
         CheckConstraint(_in_list("status", STATUSES), name="status_known"),
         CheckConstraint(_in_list("language", LANGUAGES), name="language_known"),
         CheckConstraint(_in_list("source", SOURCES), name="source_known"),
+        CheckConstraint(f"outcome IS NULL OR {_in_list('outcome', OUTCOMES)}",
+                        name="outcome_known"),
         Index("ix_help_requests_status_created", "status", "created_at"),
         Index("ix_help_requests_partner_status", "partner_id", "status"),
         # The workspace's queue: newest first, per holding partner, keyset pages on (filed, id).
@@ -87,6 +89,8 @@ class HelpRequest(db.Model):
     nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the person's data was erased (desk/privacy/erasure.py): what is left is for reports.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What came of it, as the partner said when resolving (vocabulary.OUTCOMES).
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
     requester: Mapped[Requester] = relationship()
 

@@ -13,3 +13,8 @@ SOURCES = ("form", "api", "email")
 # The themes the partners work on, in the order staff see them.
 THEMES = ("buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg", "armoede",
           "psychisch", "beperking", "gezinnen", "nieuwkomers", "engagement", "beleid")
+# Why a partner declines an offer (and its own words besides).
+DECLINE_REASONS = ("no_capacity", "not_our_expertise", "not_our_area", "other")
+# What came of a request a partner resolved.
+OUTCOMES = ("helped", "helped_partly", "referred", "unreachable", "not_what_needed",
+            "no_longer_needed")

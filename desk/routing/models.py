@@ -32,6 +32,8 @@ class Offer(db.Model):
               postgresql_where=text("status = 'offered' AND reminded_at IS NULL"),
               sqlite_where=text("status = 'offered' AND reminded_at IS NULL")),
         Index("ix_offers_partner_status", "partner_id", "status"),
+        CheckConstraint("reason_code IS NULL OR reason_code IN ('no_capacity', "
+                        "'not_our_expertise', 'not_our_area', 'other')", name="reason_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,8 @@ class Offer(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answered_by: Mapped[str | None] = mapped_column(String(40))
-    reason: Mapped[str | None] = mapped_column(Text)  # why declined or withdrawn
+    reason: Mapped[str | None] = mapped_column(Text)  # why declined or withdrawn, in words
+    # Why declined, as a code reports count (desk/requests/vocabulary.py DECLINE_REASONS).
+    reason_code: Mapped[str | None] = mapped_column(String(20))
 
     partner: Mapped[Partner] = relationship()

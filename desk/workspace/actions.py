@@ -74,7 +74,8 @@ def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
         lifecycle.accept(mine.id, actor)
         return _l("U hebt de vraag aanvaard. De contactgegevens staan hieronder.")
     if action == "decline":
-        lifecycle.decline(mine.id, _text(form, "reason", limit=2000), actor)
+        lifecycle.decline(mine.id, _text(form, "reason", limit=2000), actor,
+                          code=form.get("reason_code") or "")
         return _l("U hebt de vraag geweigerd; ze gaat naar een andere partner.")
     if action == "reply":
         messages.from_partner(found, found.partner_id, _text(form, "text"), actor)
@@ -90,7 +91,8 @@ def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
         lifecycle.resume(found, actor)
         return _l("De vraag wacht niet meer op de aanvrager.")
     if action == "resolve":
-        lifecycle.resolve(found, actor, _text(form, "text", required=False))
+        lifecycle.resolve(found, actor, _text(form, "text", required=False),
+                          outcome=form.get("outcome") or "")
         return _l("De vraag is afgerond; de aanvrager krijgt bericht.")
     if action == "reopen":
         lifecycle.reopen(found, actor)

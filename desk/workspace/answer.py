@@ -21,6 +21,7 @@ from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
 from desk.timeutil import utc, utcnow
 from desk.web import private
+from desk.workspace import labels
 
 bp = Blueprint("answer", __name__)
 REASON_LIMIT = 1000
@@ -54,6 +55,7 @@ def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str
     response = current_app.make_response((render_template(
         "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
         done=done, reason_limit=REASON_LIMIT, contact=contact,
+        decline_reasons=labels.decline_reasons(), reason_code=request.form.get("reason_code", ""),
         case_url=url_for("workspace.request_page", reference=found.reference),
         place=place.name("nl") if place else found.postcode), status))
     return private(response)
@@ -78,6 +80,7 @@ def answer(token: str):
     offer = _offer(token)
     action = request.form.get("action")
     reason = (request.form.get("reason") or "").replace("\x00", "").strip()
+    code = request.form.get("reason_code") or ""
     actor = f"link:partner:{offer.partner_id}"
     if action == "accept":
         done = _("U hebt deze vraag aanvaard. De contactgegevens komen per e-mail naar "
@@ -98,11 +101,14 @@ def answer(token: str):
         if action == "accept":
             lifecycle.accept(locked.id, actor)
         else:
-            lifecycle.decline(locked.id, reason, actor)
+            lifecycle.decline(locked.id, reason, actor, code=code)
 
     try:
         load.committed(step)
     except NotNow as refusal:
         db.session.rollback()
         return _page(_offer(token), error=str(refusal), reason=reason, status=409)
+    except lifecycle.Invalid as refusal:
+        db.session.rollback()
+        return _page(_offer(token), error=str(refusal), reason=reason, status=422)
     return _page(_offer(token), done=done)

@@ -21,6 +21,7 @@ from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
 from desk.requests.status import RELAYED
 from desk.routing.models import Offer
+from desk.workspace.labels import decline_reason_label, outcome_label
 
 # Timeline entries, by what they are to the reader.
 FROM_REQUESTER = frozenset({"requester_message"})
@@ -231,8 +232,14 @@ def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> 
         detail = ""
         if event.type == "offered" and (user.is_admin or partner == user.partner_id):
             detail = partner_names.get(partner, "")
-        elif event.type in ("offer_declined", "to_triage"):
+        elif event.type == "offer_declined":
+            detail = ": ".join(part for part in (
+                decline_reason_label(data["code"]) if data.get("code") else "",
+                data.get("reason") or "") if part)
+        elif event.type == "to_triage":
             detail = data.get("reason") or ""
+        elif event.type == "resolved" and data.get("outcome"):
+            detail = outcome_label(data["outcome"])
         elif event.type == "themes_corrected":
             detail = ", ".join(data.get("themes", []))
         entries.append(Entry(

@@ -31,3 +31,36 @@ ACCESS = {"request": _l("de vraag"), "contact": _l("de contactgegevens"),
 
 def access_label(what: str) -> str:
     return str(ACCESS.get(what, what))
+
+
+# Why a partner declines, and what came of a request (desk/requests/vocabulary.py).
+DECLINE_REASON = {
+    "no_capacity": _l("Nu geen plaats of vrijwilligers"),
+    "not_our_expertise": _l("Niet onze expertise"),
+    "not_our_area": _l("Niet ons werkgebied"),
+    "other": _l("Andere reden"),
+}
+OUTCOME = {
+    "helped": _l("Geholpen"),
+    "helped_partly": _l("Gedeeltelijk geholpen"),
+    "referred": _l("Doorverwezen naar een andere dienst"),
+    "unreachable": _l("Aanvrager niet bereikt"),
+    "not_what_needed": _l("Niet wat de aanvrager nodig had"),
+    "no_longer_needed": _l("Niet meer nodig"),
+}
+
+
+def decline_reasons() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in DECLINE_REASON.items()]
+
+
+def outcomes() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in OUTCOME.items()]
+
+
+def decline_reason_label(code: str) -> str:
+    return str(DECLINE_REASON.get(code, code))
+
+
+def outcome_label(code: str) -> str:
+    return str(OUTCOME.get(code, code))

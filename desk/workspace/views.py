@@ -59,6 +59,7 @@ def _choices() -> dict:
         "municipalities": municipalities_in_area(language),
         "place_names": place_names(language),
         "kinds": [(kind, labels.kind_label(kind)) for kind in KINDS],
+        "decline_reasons": labels.decline_reasons(), "outcomes": labels.outcomes(),
         "partners": list(db.session.execute(select(Partner.slug, Partner.name)
                                             .order_by(Partner.name)).all()),
     }
