@@ -87,6 +87,9 @@ class Config:
         self.OFFER_WORKING_DAYS = _int("OFFER_WORKING_DAYS", 2)
         self.MAX_PARTNERS = _int("MAX_PARTNERS", 3)
         self.DELAY_NOTICE_WORKING_DAYS = _int("DELAY_NOTICE_WORKING_DAYS", 4)
+        # This many working days after a request is resolved, the requester is asked (once)
+        # whether they were helped.
+        self.FOLLOW_UP_WORKING_DAYS = _int("FOLLOW_UP_WORKING_DAYS", 10)
         self.OFFER_SWEEP_SECONDS = _int("OFFER_SWEEP_SECONDS", 60)
         # An offer's answer link works this many days after the offer ended (accepted,
         # declined, expired, withdrawn); then it is "not found".

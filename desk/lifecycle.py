@@ -39,6 +39,7 @@ from desk.events.models import Event
 from desk.events.services import record
 from desk.extensions import db
 from desk.jobs import Job
+from desk.notify.models import Notification
 from desk.notify.services import notify
 from desk.outbox.services import enqueue
 from desk.partners.models import Partner
@@ -395,7 +396,8 @@ def requester_answered(request: HelpRequest) -> None:
         move(request, Status.ACCEPTED)
 
 
-def resolve(request: HelpRequest, actor: str, note: str = "", *, outcome: str) -> None:
+def resolve(request: HelpRequest, actor: str, note: str = "", *, outcome: str,
+            now: datetime | None = None) -> None:
     """The partner has done what was asked, and says what came of it (an outcome; to whom,
     when they referred the person elsewhere): the requester hears it, the partner's place
     frees up. The partner stays on the request, so a later word from either side still
@@ -411,6 +413,9 @@ def resolve(request: HelpRequest, actor: str, note: str = "", *, outcome: str) -
     move(request, Status.RESOLVED)
     request.delay_notice_at = None
     request.outcome = outcome
+    # Some working days on, the person is asked whether they were helped (routing/sweep.py).
+    request.follow_up_at = add_working_days(
+        now or utcnow(), current_app.config["FOLLOW_UP_WORKING_DAYS"])
     record(request, "resolved", actor, public=True,
            data={"text": note, "partner": request.partner_id, "outcome": outcome})
     notify(request, "resolved", "requester", data={"partner": request.partner_id, "text": note})
@@ -425,6 +430,7 @@ def reopen(request: HelpRequest, actor: str) -> None:
     load.take(request.partner_id, beyond_capacity=True)
     move(request, Status.ACCEPTED)
     request.outcome = None  # it is not over: the outcome comes when it is resolved again
+    request.follow_up_at = None
     record(request, "reopened", actor, public=True)
 
 
@@ -531,6 +537,33 @@ def forget(request: HelpRequest, actor: str) -> int | None:
         notify(request, "erased", f"partner:{holder}", language=offers.partner_language(
             holder, request), data={"partner": holder})
     return holder
+
+
+# -- the person says whether they were helped -------------------------------------------------
+
+FOLLOW_UP_ANSWERS = ("yes", "partly", "no")
+
+
+def follow_up_open(request: HelpRequest) -> bool:
+    """The person was asked whether they were helped, and has not answered yet."""
+    asked = db.session.scalar(select(Notification.id).where(
+        Notification.request_id == request.id, Notification.kind == "follow_up").limit(1))
+    return asked is not None and db.session.scalar(select(Event.id).where(
+        Event.request_id == request.id, Event.type == "follow_up_answered").limit(1)) is None
+
+
+def answer_follow_up(request: HelpRequest, answer: str, words: str) -> None:
+    """Their one answer (yes, partly, no, and a few words), for the partner and the central
+    team to read. "No" sends a resolved request back to the central team with their words."""
+    if answer not in FOLLOW_UP_ANSWERS:
+        raise Invalid(_l("Kies ja, gedeeltelijk of nee."))
+    if not follow_up_open(request):
+        raise NotNow(request, Status(request.status),
+                     _l("U hebt deze vraag al beantwoord. Dank u."))
+    record(request, "follow_up_answered", "requester", public=True,
+           data={"answer": answer, "text": words})
+    if answer == "no" and request.status == Status.RESOLVED:
+        to_triage(request, "the requester says they were not helped", "requester")
 
 
 def _let_go(request: HelpRequest, actor: str, reason: str) -> None:

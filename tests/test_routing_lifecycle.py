@@ -66,7 +66,7 @@ def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_
     # Reminded once, a working day before it is due; the sweep twice changes nothing more.
     assert second.remind_at == second.due_at - timedelta(days=1)
     assert sweep(second.remind_at - timedelta(minutes=1)) == {"expiring": 0, "reminded": 0,
-                                                              "delayed": 0}
+                                                              "delayed": 0, "asked": 0}
     assert sweep(second.remind_at + timedelta(minutes=1))["reminded"] == 1
     assert sweep(second.remind_at + timedelta(hours=1))["reminded"] == 0
     db.session.commit()
@@ -331,3 +331,50 @@ def test_a_step_the_status_does_not_allow_changes_nothing_and_says_so(app):
     assert NEXT[Status.CLOSED] == NEXT[Status.WITHDRAWN] == frozenset()
     assert set(NEXT) == set(Status)
     db.session.rollback()
+
+
+def test_the_requester_is_asked_once_whether_they_were_helped(app, client, smtp):
+    """Some working days after resolving (holidays skipped), one mail; opening the link changes
+    nothing, a button answers; "no" sends the request back to the central team."""
+    from desk.requests.keys import mail_token
+
+    request = classified()
+    offer = route(request)
+    lifecycle.accept(offer.id, "user:3", now=MONDAY)
+    friday = brussels(2026, 12, 18, 15)
+    lifecycle.resolve(offers.lock_request(request.id), "user:3", "Klaar.", outcome="helped",
+                      now=friday)
+    db.session.commit()
+    # Ten working days from Friday 18 December, Christmas and New Year's Day skipped.
+    assert db.session.get(HelpRequest, request.id).follow_up_at == brussels(2027, 1, 5, 15)
+    assert sweep(brussels(2027, 1, 5, 14))["asked"] == 0
+    assert sweep(brussels(2027, 1, 5, 16))["asked"] == 1
+    assert sweep(brussels(2027, 1, 6, 16))["asked"] == 0  # once
+    db.session.commit()
+    assert ("follow_up", "requester") in notes(request)
+    from desk.mail import outbound
+
+    asking = db.session.scalar(select(Notification).where(Notification.kind == "follow_up"))
+    assert outbound.deliver(asking.id).state == "sent"
+    db.session.commit()
+    mail = smtp.messages[-1][1]
+    assert "Bent u goed geholpen?" in mail["Subject"]
+    body = mail.get_body(("plain",)).get_content()
+    assert "/status/" in body and "maar één keer" in body
+
+    key = db.session.get(HelpRequest, request.id).status_token_hash
+    link = f"/status/{mail_token(request.id, key)}"
+    for _ in range(3):  # a mail scanner opening the link, twice, and the person
+        page = client.get(link)
+        assert page.status_code == 200 and "Bent u goed geholpen?" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.type == "follow_up_answered")) == 0
+    assert client.post(link + "/follow-up", data={"answer": "maybe"}).status_code == 422
+    answer = client.post(link + "/follow-up", data={"answer": "no",
+                                                    "text": "Niemand heeft gebeld."})
+    assert answer.status_code == 303
+    back = db.session.get(HelpRequest, request.id)
+    assert back.status == "needs_triage" and "not helped" in back.triage_reason
+    assert ("needs_triage", "central") in notes(request)
+    assert "Niemand heeft gebeld." in client.get(link).get_data(as_text=True)
+    assert client.post(link + "/follow-up", data={"answer": "yes"}).status_code == 409  # once

@@ -41,6 +41,7 @@ EVENT_WORDS = {
     "resolved": _l("Uw vraag is afgerond."),
     "waiting": _l("De partnerorganisatie wacht op een antwoord van u."),
     "reopened": _l("Uw vraag is heropend."),
+    "follow_up_answered": _l("U zei of u goed geholpen bent."),
     "merged_into": _l("U stelde deze vraag ook onder een andere referentie; we behandelen ze "
                       "samen onder:"),
     "closed_out_of_scope": _l("Uw vraag valt buiten wat de partners van BurgersAanZet doen; "

@@ -139,7 +139,8 @@ def _load(token: str, for_update: bool = False) -> HelpRequest:
 
 def render_status(found: HelpRequest, token: str, message: str = "",
                   error: str | None = None, status: int = 200, *,
-                  erase_error: str | None = None):  # type: ignore[no-untyped-def]
+                  erase_error: str | None = None, follow_up_error: str | None = None,
+                  follow_up_text: str = ""):  # type: ignore[no-untyped-def]
     if not (request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)):
         use_language(found.language)  # the language the requester chose, not the browser's
     response = current_app.make_response((
@@ -151,6 +152,8 @@ def render_status(found: HelpRequest, token: str, message: str = "",
             crisis=requester_actions.reads_as_crisis(found),
             message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
             erase_error=erase_error, seen=access.seen(found.id),
+            follow_up=lifecycle.follow_up_open(found), follow_up_error=follow_up_error,
+            follow_up_text=follow_up_text,
             seen_words=requester_actions.seen_words,
         ),
         status,
@@ -213,6 +216,31 @@ def data_page(token: str):
         use_language(found.language)
     return private(current_app.make_response(render_template(
         "intake/data.html", data=export_request(found), token=token)))
+
+
+@bp.post("/status/<token>/follow-up")
+def follow_up(token: str):
+    """Were you helped? The button, never the link, gives the answer (mail scanners open
+    links)."""
+    found = _load(token, for_update=True)
+    words = (request.form.get("text") or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if len(words) > requester_actions.MESSAGE_LIMIT:
+        db.session.rollback()
+        return render_status(found, token, follow_up_error=_(
+            "Gebruik ten hoogste %(max)d tekens.", max=requester_actions.MESSAGE_LIMIT),
+            follow_up_text=words, status=422)
+    try:
+        lifecycle.answer_follow_up(found, request.form.get("answer", ""), words)
+    except lifecycle.Invalid as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, follow_up_error=str(refusal),
+                             follow_up_text=words, status=422)
+    except lifecycle.NotNow as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, follow_up_error=str(refusal), status=409)
+    db.session.commit()
+    flash(_("Dank u voor uw antwoord."))
+    return redirect(url_for("intake.status", token=token), code=303)
 
 
 @bp.post("/status/<token>/erase")

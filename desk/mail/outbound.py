@@ -64,6 +64,7 @@ SUBJECTS = {
     "crisis": _l("DRINGEND: een vraag lijkt op een crisis"),
     "undeliverable": _l("Een e-mail kwam niet aan"),
     "erased": _l("Gegevens gewist: wis ook uw kopie"),
+    "follow_up": _l("Bent u goed geholpen?"),
 }
 # Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
 RELAYED = frozenset({"message"})

@@ -30,6 +30,7 @@ KINDS = (
     "crisis",          # to the central team: a request reads as a crisis
     "undeliverable",   # to the central team: a mail bounced, the address does not work
     "erased",          # to the partner that took it: the person's data is erased
+    "follow_up",       # to the requester, some days after resolving: were you helped?
 )
 STATES = ("pending", "sent", "failed")
 

@@ -56,6 +56,9 @@ class HelpRequest(db.Model):
         Index("ix_help_requests_delay_notice", "delay_notice_at",
               postgresql_where=text("delay_notice_at IS NOT NULL"),
               sqlite_where=text("delay_notice_at IS NOT NULL")),
+        Index("ix_help_requests_follow_up", "follow_up_at",
+              postgresql_where=text("follow_up_at IS NOT NULL"),
+              sqlite_where=text("follow_up_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,6 +94,8 @@ class HelpRequest(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # What came of it, as the partner said when resolving (vocabulary.OUTCOMES).
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # When to ask the requester whether they were helped (set on resolving, cleared once asked).
+    follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     requester: Mapped[Requester] = relationship()
 

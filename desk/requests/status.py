@@ -43,7 +43,9 @@ NEXT: dict[Status, frozenset[Status]] = {
     S.SPAM: frozenset({S.CLASSIFIED, S.CLOSED}),
     S.ACCEPTED: frozenset({S.ACCEPTED, S.WAITING, S.RESOLVED, S.SPAM, S.WITHDRAWN}),
     S.WAITING: frozenset({S.ACCEPTED, S.RESOLVED, S.SPAM, S.WITHDRAWN}),
-    S.RESOLVED: frozenset({S.ACCEPTED}),
+    # Reopened by the partner; or back to the central team when the person says they were
+    # not helped (their answer to the follow-up).
+    S.RESOLVED: frozenset({S.ACCEPTED, S.NEEDS_TRIAGE}),
     S.CLOSED: frozenset(),
     S.WITHDRAWN: frozenset(),
 }

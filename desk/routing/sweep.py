@@ -30,13 +30,31 @@ def sweep(now: datetime) -> dict[str, int]:
 
     Locks are taken requests first, then offers: the order every other path uses."""
     delayed = tell_delays(now)
+    asked = ask_follow_ups(now)
     reminded = remind(now)
     due = db.session.scalars(
         select(Offer.id).where(Offer.status == "offered", Offer.due_at <= now)
         .order_by(Offer.due_at).limit(BATCH)).all()
     for offer_id in due:
         enqueue(Job.EXPIRE_OFFER, offer_id)
-    return {"expiring": len(due), "reminded": reminded, "delayed": delayed}
+    return {"expiring": len(due), "reminded": reminded, "delayed": delayed, "asked": asked}
+
+
+def ask_follow_ups(now: datetime) -> int:
+    """Resolved some working days ago: ask the requester, once, whether they were helped (the
+    claim clears the date, so no second mail; a request reopened or erased meanwhile is not
+    asked)."""
+    rows = db.session.execute(
+        update(HelpRequest).where(HelpRequest.follow_up_at <= now)
+        .values(follow_up_at=None)
+        .returning(HelpRequest.id, HelpRequest.language, HelpRequest.status,
+                   HelpRequest.erased_at)).all()
+    asked = 0
+    for row in rows:
+        if row.status == "resolved" and row.erased_at is None:
+            notify(row, "follow_up", "requester")
+            asked += 1
+    return asked
 
 
 def tell_delays(now: datetime) -> int:

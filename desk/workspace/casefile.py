@@ -21,10 +21,10 @@ from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
 from desk.requests.status import RELAYED
 from desk.routing.models import Offer
-from desk.workspace.labels import decline_reason_label, outcome_label
+from desk.workspace.labels import decline_reason_label, follow_up_label, outcome_label
 
 # Timeline entries, by what they are to the reader.
-FROM_REQUESTER = frozenset({"requester_message"})
+FROM_REQUESTER = frozenset({"requester_message", "follow_up_answered"})
 TO_REQUESTER = frozenset({"message_to_requester", "resolved", "closed_out_of_scope",
                           "merged_into"})
 INTERNAL_TEXT = frozenset({"note", "partner_mail", "central_mail", "merged_from", "called",
@@ -61,6 +61,7 @@ EVENT_WORDS = {
     "called": _l("Gebeld met de aanvrager"),
     "erased": _l("Gegevens gewist op vraag van de aanvrager"),
     "anonymised": _l("Geanonimiseerd (bewaartermijn verstreken)"),
+    "follow_up_answered": _l("Goed geholpen? De aanvrager antwoordde"),
 }
 
 
@@ -238,6 +239,8 @@ def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> 
                 data.get("reason") or "") if part)
         elif event.type == "to_triage":
             detail = data.get("reason") or ""
+        elif event.type == "follow_up_answered":
+            detail = follow_up_label(data.get("answer", ""))
         elif event.type == "resolved" and data.get("outcome"):
             detail = outcome_label(data["outcome"])
         elif event.type == "themes_corrected":

@@ -64,3 +64,11 @@ def decline_reason_label(code: str) -> str:
 
 def outcome_label(code: str) -> str:
     return str(OUTCOME.get(code, code))
+
+
+# The requester's answer to "were you helped?".
+FOLLOW_UP = {"yes": _l("ja"), "partly": _l("gedeeltelijk"), "no": _l("nee")}
+
+
+def follow_up_label(answer: str) -> str:
+    return str(FOLLOW_UP.get(answer, answer))
