@@ -340,3 +340,16 @@ def test_a_forged_bounce_silences_nobody(app, smtp):
     # Our mail inside, but a report naming someone that mail never went to: nothing marked.
     stray = take_in(bounce(first["Message-ID"], team))
     assert stray.state == "held" and db.session.get(Undeliverable, team) is None
+
+
+def test_the_offer_mail_and_page_say_why_in_plain_words(app, smtp, client):
+    import re
+
+    request, offer = offered_request()
+    mail = plain(sent("offer", smtp))
+    why = mail.split("Waarom uw organisatie:")[1].split("Graag een antwoord")[0]
+    assert "daarin heeft" in why and "werkt in" in why
+    page = client.get(link(mail.split("scherm:")[1])).get_data(as_text=True)
+    assert "daarin heeft" in page
+    for text in (why, page):  # never a score, a weight or another partner's name
+        assert not re.search(r"\d[.,]\d|×|weight|fit |Daarna kwamen", text), text

@@ -200,11 +200,11 @@ def test_the_contact_details_show_only_once_the_partner_accepted(coordinator):
     page = coordinator.get(f"/requests/{request.reference}")
     assert "maria.peeters@example.org" not in page.get_data(as_text=True)
     assert "zodra uw organisatie de vraag aanvaardt" in text(page)
-    # Why this partner, in the coordinator's words (not routing's technical line).
-    assert ("De vraag gaat over (Kans)armoede (70%), Eenzaamheid en sociaal isolement (30%): "
+    # Why this partner, in the coordinator's words: no score, no weight, no other partner.
+    assert ("De vraag gaat over (Kans)armoede, Eenzaamheid en sociaal isolement: "
             "daarin heeft ArmenTeKort ervaring.") in text(page)
     assert "ArmenTeKort werkt in Provincie Antwerpen." in text(page)
-    assert "plaatsen in gebruik" in text(page) and "Daarna kwamen in aanmerking:" in text(page)
+    assert "plaatsen in gebruik" in text(page) and "Daarna kwamen in aanmerking" not in text(page)
     assert "weight" not in text(page)
     answer = coordinator.post(f"/requests/{request.reference}/accept")
     assert answer.status_code == 303

@@ -40,6 +40,7 @@ from desk.outbox.services import enqueue_each
 from desk.partners.models import Partner
 from desk.requests.keys import mail_token
 from desk.requests.models import HelpRequest
+from desk.routing import explain
 from desk.routing.answer import offer_token
 from desk.routing.calendar import BRUSSELS
 from desk.routing.models import Offer
@@ -173,6 +174,9 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
         "answer_link": public_url("answer.offer", token=offer_token(offer.id))
         if offer and notification.kind in ("offer", "offer_reminder") else "",
     }
+    with force_locale(notification.language):
+        context["why"] = (explain.for_partner(offer, notification.language)
+                          if offer and notification.kind == "offer" else [])
     with force_locale(notification.language):
         subject = f"[{request.reference}] {SUBJECTS[notification.kind]}"
         body = render_template(f"mail/{notification.kind}.txt", **context)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from desk import lifecycle
@@ -16,7 +17,7 @@ from desk.geo.lookup import municipalities
 from desk.privacy import access
 from desk.requests.models import HelpRequest
 from desk.requests.status import NotNow
-from desk.routing import load, offers
+from desk.routing import explain, load, offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
 from desk.timeutil import utc, utcnow
@@ -56,6 +57,7 @@ def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str
         "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
         done=done, reason_limit=REASON_LIMIT, contact=contact,
         decline_reasons=labels.decline_reasons(), reason_code=request.form.get("reason_code", ""),
+        why=explain.for_partner(offer, str(get_locale())),
         case_url=url_for("workspace.request_page", reference=found.reference),
         place=place.name("nl") if place else found.postcode), status))
     return private(response)

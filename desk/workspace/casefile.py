@@ -20,6 +20,7 @@ from desk.lifecycle import actions as may_do
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
 from desk.requests.status import RELAYED
+from desk.routing.explain import why
 from desk.routing.models import Offer
 from desk.workspace.labels import decline_reason_label, follow_up_label, outcome_label
 
@@ -139,7 +140,8 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         classifier_reason=(classification.reason or "") if classification else "",
         explanation=latest_offer.explanation if latest_offer and user.is_admin else "",
         why=why(found, latest_offer, classification, labels, language,
-                _latest(events, "offered"), {p.slug: p.name for p in partners})
+                _latest(events, "offered"), {p.slug: p.name for p in partners},
+                others=user.is_admin)
         if latest_offer else [],
         offers=offers, open_offer=mine,
         timeline=timeline(events, user, partner_names),
@@ -169,46 +171,6 @@ def crisis_why(classification: Classification) -> list[str]:
             why.append(str(_l("Woorden en betekenis wijzen allebei een beetje in die richting: "
                               "liever een mens die het leest.")))
     return why or [classification.reason or ""]
-
-
-def why(found: HelpRequest, offer: Offer, classification: Classification | None,
-        labels: dict[str, str], language: str, offered: dict[str, Any],
-        names: dict[str, str]) -> list[str]:
-    """Why routing offered the request to this partner, from the facts it weighed: the themes
-    where the question meets the partner's expertise, where the partner works, its load when
-    offered, and who came next."""
-    partner = offer.partner
-    if offer.offered_by.startswith("user:"):
-        return [str(_l("Gekozen door het centrale team."))]
-    lines = []
-    scores = {t["theme"]: t.get("score") or 0.0 for t in (classification.themes
-                                                           if classification else [])}
-    weights = {e.theme.slug: e.weight for e in partner.expertise}
-    strongest = [t for t in sorted(weights, key=lambda t: -scores.get(t, 0.0) * weights[t])[:3]
-                 if scores.get(t, 0.0) * weights[t] >= 0.005]
-    if strongest:
-        lines.append(str(_l("De vraag gaat over %(themes)s: daarin heeft %(partner)s ervaring.",
-                            themes=", ".join(f"{labels.get(t, t)} ({scores[t]:.0%})"
-                                             for t in strongest), partner=partner.name)))
-    place = municipalities().get(found.municipality_nis or "")
-    if partner.covers_all:
-        lines.append(str(_l("%(partner)s werkt in heel Vlaanderen en Brussel.",
-                            partner=partner.name)))
-    elif place and found.municipality_nis in (partner.coverage_municipalities or []):
-        lines.append(str(_l("%(partner)s werkt in %(place)s.", partner=partner.name,
-                            place=place.name(language))))
-    elif place and place.province_nis in (partner.coverage_provinces or []):
-        lines.append(str(_l("%(partner)s werkt in %(place)s.", partner=partner.name,
-                            place=place.province_name_nl or "")))
-    ranked = offered.get("ranked") or []
-    if ranked and ranked[0].get("partner") == partner.slug and "capacity" in ranked[0]:
-        lines.append(str(_l("Bij het aanbod had %(partner)s %(load)d van de %(capacity)d "
-                            "plaatsen in gebruik.", partner=partner.name,
-                            load=ranked[0].get("load", 0), capacity=ranked[0]["capacity"])))
-    if len(ranked) > 1:
-        lines.append(str(_l("Daarna kwamen in aanmerking: %(partners)s.", partners=", ".join(
-            names.get(r.get("partner"), r.get("partner", "?")) for r in ranked[1:4]))))
-    return lines
 
 
 def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> list[Entry]:
