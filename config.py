@@ -90,6 +90,13 @@ class Config:
         # This many working days after a request is resolved, the requester is asked (once)
         # whether they were helped.
         self.FOLLOW_UP_WORKING_DAYS = _int("FOLLOW_UP_WORKING_DAYS", 10)
+        # Care after acceptance: a partner that has not recorded its first contact with the
+        # person this many working days after accepting (or has done nothing on an accepted
+        # request for IDLE_WORKING_DAYS) is reminded; ESCALATION_WORKING_DAYS after that,
+        # the central team hears of it.
+        self.FIRST_CONTACT_WORKING_DAYS = _int("FIRST_CONTACT_WORKING_DAYS", 3)
+        self.IDLE_WORKING_DAYS = _int("IDLE_WORKING_DAYS", 10)
+        self.ESCALATION_WORKING_DAYS = _int("ESCALATION_WORKING_DAYS", 2)
         self.OFFER_SWEEP_SECONDS = _int("OFFER_SWEEP_SECONDS", 60)
         # An offer's answer link works this many days after the offer ended (accepted,
         # declined, expired, withdrawn); then it is "not found".

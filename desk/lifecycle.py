@@ -88,6 +88,9 @@ def actions(found: HelpRequest, user: User, open_offer: Offer | None, *,
     holding = holds(found, user)
     if holding and found.status in RELAYED:
         may.add("reply")
+    if holding and found.status in (Status.ACCEPTED, Status.WAITING) and \
+            found.first_contact_at is None:
+        may.add("first_contact")
     if holding and found.status == Status.ACCEPTED:
         may |= {"waiting", "resolve"}
     if holding and found.status == Status.WAITING:
@@ -301,6 +304,7 @@ def accept(offer_id: int, actor: str, *, now: datetime | None = None) -> Offer:
     offer.status, offer.answered_at, offer.answered_by = "accepted", now, actor
     move(request, Status.ACCEPTED)
     request.delay_notice_at = None
+    _care_from(request, now, "FIRST_CONTACT_WORKING_DAYS")
     record(request, "accepted", actor, public=True, data={"offer": offer.id,
                                                           "partner": offer.partner_id})
     notify(request, "accepted", "requester", offer.id, data={"partner": offer.partner_id})
@@ -379,6 +383,7 @@ def wait_on_requester(request: HelpRequest, actor: str) -> None:
         raise NotNow(request, Status.WAITING,
                      _l("Alleen een aanvaarde vraag kan wachten op de aanvrager."))
     move(request, Status.WAITING)
+    partner_acted(request)
     record(request, "waiting", actor, public=True)
 
 
@@ -387,6 +392,7 @@ def resume(request: HelpRequest, actor: str) -> None:
     if request.status != Status.WAITING:
         raise NotNow(request, Status.ACCEPTED, _l("Deze vraag wacht niet op de aanvrager."))
     move(request, Status.ACCEPTED)
+    partner_acted(request)
     record(request, "resumed", actor)
 
 
@@ -413,6 +419,7 @@ def resolve(request: HelpRequest, actor: str, note: str = "", *, outcome: str,
     move(request, Status.RESOLVED)
     request.delay_notice_at = None
     request.outcome = outcome
+    request.care_due_at = request.care_step = None
     # Some working days on, the person is asked whether they were helped (routing/sweep.py).
     request.follow_up_at = add_working_days(
         now or utcnow(), current_app.config["FOLLOW_UP_WORKING_DAYS"])
@@ -431,6 +438,8 @@ def reopen(request: HelpRequest, actor: str) -> None:
     move(request, Status.ACCEPTED)
     request.outcome = None  # it is not over: the outcome comes when it is resolved again
     request.follow_up_at = None
+    _care_from(request, utcnow(), "IDLE_WORKING_DAYS" if request.first_contact_at
+               else "FIRST_CONTACT_WORKING_DAYS")
     record(request, "reopened", actor, public=True)
 
 
@@ -539,6 +548,35 @@ def forget(request: HelpRequest, actor: str) -> int | None:
     return holder
 
 
+# -- care after acceptance -------------------------------------------------------------------
+
+def first_contact(request: HelpRequest, actor: str, note: str = "", *,
+                  now: datetime | None = None) -> None:
+    """The partner that holds the request has reached the person (once): from now on, the
+    sweep looks for a request left idle rather than for a first contact."""
+    if request.status not in (Status.ACCEPTED, Status.WAITING) or request.partner_id is None \
+            or request.first_contact_at is not None:
+        raise NotNow(request, Status(request.status),
+                     _l("Het eerste contact staat al genoteerd, of de vraag ligt niet bij een "
+                        "partner."))
+    now = now or utcnow()
+    request.first_contact_at = now
+    _care_from(request, now, "IDLE_WORKING_DAYS")
+    record(request, "first_contact", actor, data={"text": note, "partner": request.partner_id})
+
+
+def partner_acted(request: HelpRequest, now: datetime | None = None) -> None:
+    """Something happened on a held request after the first contact: the idle clock starts
+    again (before the first contact, only recording it does)."""
+    if request.status in (Status.ACCEPTED, Status.WAITING) and request.first_contact_at:
+        _care_from(request, now or utcnow(), "IDLE_WORKING_DAYS")
+
+
+def _care_from(request: HelpRequest, now: datetime, setting: str) -> None:
+    request.care_due_at = add_working_days(now, current_app.config[setting])
+    request.care_step = None
+
+
 # -- the person says whether they were helped -------------------------------------------------
 
 FOLLOW_UP_ANSWERS = ("yes", "partly", "no")
@@ -575,3 +613,4 @@ def _let_go(request: HelpRequest, actor: str, reason: str) -> None:
         load.give(request.partner_id)
         request.partner_id = None
     request.delay_notice_at = None
+    request.care_due_at = request.care_step = None

@@ -66,7 +66,9 @@ def test_decline_then_silence_moves_the_request_on_until_the_central_team_takes_
     # Reminded once, a working day before it is due; the sweep twice changes nothing more.
     assert second.remind_at == second.due_at - timedelta(days=1)
     assert sweep(second.remind_at - timedelta(minutes=1)) == {"expiring": 0, "reminded": 0,
-                                                              "delayed": 0, "asked": 0}
+                                                              "delayed": 0, "asked": 0,
+                                                              "care_reminders": 0,
+                                                              "care_escalations": 0}
     assert sweep(second.remind_at + timedelta(minutes=1))["reminded"] == 1
     assert sweep(second.remind_at + timedelta(hours=1))["reminded"] == 0
     db.session.commit()
@@ -378,3 +380,51 @@ def test_the_requester_is_asked_once_whether_they_were_helped(app, client, smtp)
     assert ("needs_triage", "central") in notes(request)
     assert "Niemand heeft gebeld." in client.get(link).get_data(as_text=True)
     assert client.post(link + "/follow-up", data={"answer": "yes"}).status_code == 409  # once
+
+
+def test_care_after_acceptance_reminds_the_partner_then_tells_the_central_team(app, smtp):
+    request = classified()
+    offer = route(request)
+    lifecycle.accept(offer.id, "user:3", now=MONDAY)
+    db.session.commit()
+    partner_of = f"partner:{offer.partner_id}"
+    # No first contact three working days on (Thursday 10:00): the partner is reminded ...
+    assert sweep(brussels(2026, 12, 10, 9, 59))["care_reminders"] == 0
+    assert sweep(brussels(2026, 12, 10, 10, 1))["care_reminders"] == 1
+    assert sweep(brussels(2026, 12, 10, 11, 0))["care_reminders"] == 0
+    # ... and two working days after that (Monday), the central team hears of it, once.
+    assert sweep(brussels(2026, 12, 14, 10, 0))["care_escalations"] == 0
+    assert sweep(brussels(2026, 12, 14, 10, 2))["care_escalations"] == 1
+    assert sweep(brussels(2026, 12, 21, 10, 2)) == {
+        "expiring": 0, "reminded": 0, "delayed": 0, "asked": 0, "care_reminders": 0,
+        "care_escalations": 0}
+    db.session.commit()
+    assert [k for k in notes(request) if k[0].startswith("care")] == [
+        ("care_reminder", partner_of), ("care_escalation", "central")]
+    from desk.mail import outbound
+
+    for kind, words in (("care_reminder", "nog geen eerste contact"),
+                        ("care_escalation", "nog steeds geen eerste contact")):
+        note = db.session.scalar(select(Notification).where(Notification.kind == kind))
+        assert outbound.deliver(note.id).state == "sent", note.last_error
+        db.session.commit()
+        assert words in smtp.messages[-1][1].get_body(("plain",)).get_content()
+
+    # The first contact, noted: now the clock looks for a request left idle (ten working
+    # days), and any step of the partner starts it again.
+    lifecycle.first_contact(offers.lock_request(request.id), "user:3", "Gebeld, afspraak dinsdag.",
+                            now=brussels(2026, 12, 15, 9))
+    db.session.commit()
+    # Ten working days from Tuesday 15 December, Christmas Day skipped: Wednesday 30.
+    assert db.session.get(HelpRequest, request.id).care_due_at == brussels(2026, 12, 30, 9)
+    with pytest.raises(lifecycle.NotNow):  # once
+        lifecycle.first_contact(offers.lock_request(request.id), "user:3")
+    db.session.rollback()
+    lifecycle.wait_on_requester(offers.lock_request(request.id), "user:3")
+    db.session.commit()
+    assert db.session.get(HelpRequest, request.id).care_due_at != brussels(2026, 12, 30, 9)
+    # (counted again from the moment of that step)
+    lifecycle.resume(offers.lock_request(request.id), "user:3")
+    lifecycle.resolve(offers.lock_request(request.id), "user:3", outcome="helped")
+    db.session.commit()
+    assert db.session.get(HelpRequest, request.id).care_due_at is None  # over: no more care

@@ -419,3 +419,22 @@ def test_the_workspace_speaks_the_users_language_unless_they_choose_another(app,
     assert "File d" in text(page)
     english = client.get("/queue?lang=en")
     assert '<html lang="en">' in english.get_data(as_text=True) and "Queue" in text(english)
+
+
+def test_the_partner_notes_its_first_contact_and_the_queue_shows_what_is_late(coordinator):
+    from desk.routing.sweep import sweep
+    from desk.timeutil import utcnow
+
+    request = offered()
+    base = f"/requests/{request.reference}"
+    assert coordinator.post(f"{base}/accept").status_code == 303
+    late = utcnow() + timedelta(days=10)
+    sweep(late)
+    db.session.commit()
+    assert "nog geen eerste contact" in text(coordinator.get("/queue"))
+    assert "Eerste contact noteren" in text(coordinator.get(base))
+    assert coordinator.post(f"{base}/first_contact", data={"text": "Gebeld."}).status_code == 303
+    page = text(coordinator.get(base))
+    assert "Eerste contact met de aanvrager" in page and "Eerste contact noteren" not in page
+    assert "nog geen eerste contact" not in text(coordinator.get("/queue"))
+    assert coordinator.post(f"{base}/first_contact").status_code == 409  # once

@@ -134,6 +134,7 @@ class RequestDetailSchema(Schema):
     reference = fields.String()
     status = fields.String()
     outcome = fields.String(allow_none=True, metadata={"description": ", ".join(OUTCOMES)})
+    first_contact_at = fields.DateTime(allow_none=True)
     triage_reason = fields.String(allow_none=True)
     subject = fields.String()
     description = fields.String()
@@ -189,6 +190,11 @@ class ResolveSchema(Schema):
     note = fields.String(load_default="", validate=[validate.Length(max=5000), _TEXT],
                          metadata={"description": "A word for the requester (optional); "
                                                   "to whom, for outcome 'referred'"})
+
+
+class FirstContactSchema(Schema):
+    note = fields.String(load_default="", validate=[validate.Length(max=2000), _TEXT],
+                         metadata={"description": "A word for the file (internal, optional)"})
 
 
 class MessageSchema(Schema):
@@ -259,6 +265,7 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
         access.log(found.id, f"user:{user.id}", user.partner_id, "contact")
     return {
         "reference": found.reference, "status": found.status, "outcome": found.outcome,
+        "first_contact_at": found.first_contact_at,
         "triage_reason": found.triage_reason, "subject": found.subject,
         "description": found.description, "language": found.language,
         "municipality": place.name_nl if place else None,
@@ -409,6 +416,21 @@ def resolve(reference: str):
     found = _request(reference, lock=True)
     _holder(found)
     lifecycle.resolve(found, _actor(), body["note"].strip(), outcome=body["outcome"])
+    return _detail(found)
+
+
+@blp.route("/requests/<reference>/first-contact", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@_doc(404, 409, 413, 422, body=FirstContactSchema, body_required=False)
+@staff()
+@_answer
+def first_contact(reference: str):
+    """The partner that took the request has reached the person (once; the desk reminds you
+    when it has not happened some working days after accepting)."""
+    body = _body_errors(FirstContactSchema())
+    found = _request(reference, lock=True)
+    _holder(found)
+    lifecycle.first_contact(found, _actor(), body["note"].strip())
     return _detail(found)
 
 

@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from desk.events.services import record
-from desk.lifecycle import requester_answered
+from desk.lifecycle import partner_acted, requester_answered
 from desk.notify.services import notify
 from desk.requests.models import HelpRequest
 from desk.requests.status import RELAYED
@@ -49,6 +49,7 @@ def from_partner(request: HelpRequest, partner_id: int, text: str, actor: str, *
         return False
     record(request, "message_to_requester", actor, public=True,
            data={"text": text, "partner": partner_id, **(data or {})})
+    partner_acted(request)
     notify(request, "message", "requester", f"from-partner:{step or secrets.token_hex(8)}",
            data={"text": text, "from": "partner", "partner": partner_id, **_inbound(data)})
     return True

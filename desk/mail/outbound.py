@@ -66,6 +66,8 @@ SUBJECTS = {
     "undeliverable": _l("Een e-mail kwam niet aan"),
     "erased": _l("Gegevens gewist: wis ook uw kopie"),
     "follow_up": _l("Bent u goed geholpen?"),
+    "care_reminder": _l("Herinnering: een aanvaarde vraag wacht op u"),
+    "care_escalation": _l("Een aanvaarde vraag ligt stil"),
 }
 # Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
 RELAYED = frozenset({"message"})

@@ -31,6 +31,8 @@ KINDS = (
     "undeliverable",   # to the central team: a mail bounced, the address does not work
     "erased",          # to the partner that took it: the person's data is erased
     "follow_up",       # to the requester, some days after resolving: were you helped?
+    "care_reminder",   # to the partner holding it: no first contact yet, or nothing for days
+    "care_escalation", # to the central team: the partner did not act on the reminder
 )
 STATES = ("pending", "sent", "failed")
 

@@ -99,7 +99,7 @@ def scrub(request_ids: list[int]) -> None:
     db.session.connection().execute(
         update(HelpRequest.__table__).where(HelpRequest.__table__.c.id == bindparam("hid"))
         .values(subject="", description="", triage_reason=None, delay_notice_at=None,
-                follow_up_at=None,
+                follow_up_at=None, care_due_at=None, care_step=None,
                 erased_at=bindparam("now"), status_token_hash=bindparam("key")),
         [{"hid": request_id, "now": utcnow(),
           "key": hashlib.sha256(secrets.token_bytes(32)).hexdigest()} for request_id in ids])

@@ -23,7 +23,7 @@ FORMAT = "burgersaanzet-desk-export/1"
 CENTRAL = "the central team of BurgersAanZet"
 # Events whose words are for staff only (the workspace marks them "internal").
 STAFF_WORDS = frozenset({"note", "partner_mail", "central_mail", "called", "crisis_handled",
-                         "offer_declined", "to_triage", "merged_from"})
+                         "offer_declined", "to_triage", "merged_from", "first_contact"})
 
 
 def export(request: HelpRequest, *, internal: bool = False) -> dict[str, Any]:

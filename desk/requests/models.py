@@ -59,6 +59,9 @@ class HelpRequest(db.Model):
         Index("ix_help_requests_follow_up", "follow_up_at",
               postgresql_where=text("follow_up_at IS NOT NULL"),
               sqlite_where=text("follow_up_at IS NOT NULL")),
+        Index("ix_help_requests_care_due", "care_due_at",
+              postgresql_where=text("care_due_at IS NOT NULL"),
+              sqlite_where=text("care_due_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +99,11 @@ class HelpRequest(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(20))
     # When to ask the requester whether they were helped (set on resolving, cleared once asked).
     follow_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Care after acceptance (desk/lifecycle.py): when the partner first reached the person;
+    # when the sweep looks next, and what it did last (None, "reminded", "escalated").
+    first_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    care_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    care_step: Mapped[str | None] = mapped_column(String(10))
 
     requester: Mapped[Requester] = relationship()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from types import SimpleNamespace
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from desk.extensions import db
@@ -15,8 +16,10 @@ from desk.outbox.services import enqueue
 from desk.partners.models import Partner
 from desk.requests.models import HelpRequest
 from desk.requests.status import WAITING_FOR_PARTNER
+from desk.routing.calendar import add_working_days
 from desk.routing.models import Offer
-from desk.routing.offers import speaks
+from desk.routing.offers import partner_language, speaks
+from desk.timeutil import utc
 
 # Beat sweeps offers past due, reminders and delay notices every OFFER_SWEEP_SECONDS.
 BEAT = Beat(Job.SWEEP_OFFERS, "OFFER_SWEEP_SECONDS")
@@ -31,13 +34,42 @@ def sweep(now: datetime) -> dict[str, int]:
     Locks are taken requests first, then offers: the order every other path uses."""
     delayed = tell_delays(now)
     asked = ask_follow_ups(now)
+    cared = care(now)
     reminded = remind(now)
     due = db.session.scalars(
         select(Offer.id).where(Offer.status == "offered", Offer.due_at <= now)
         .order_by(Offer.due_at).limit(BATCH)).all()
     for offer_id in due:
         enqueue(Job.EXPIRE_OFFER, offer_id)
-    return {"expiring": len(due), "reminded": reminded, "delayed": delayed, "asked": asked}
+    return {"expiring": len(due), "reminded": reminded, "delayed": delayed, "asked": asked,
+            **cared}
+
+
+def care(now: datetime) -> dict[str, int]:
+    """Accepted requests where the first contact did not come in time, or nothing happened for
+    too long: the partner is reminded; if still nothing by the next look, the central team
+    hears of it. Rows another sweep holds are skipped (it deals with them)."""
+    config = current_app.config
+    held = db.session.scalars(
+        select(HelpRequest).where(HelpRequest.care_due_at <= now,
+                                  HelpRequest.status.in_(("accepted", "waiting")))
+        .order_by(HelpRequest.id).limit(BATCH).with_for_update(skip_locked=True)).all()
+    done = {"care_reminders": 0, "care_escalations": 0}
+    for request in held:
+        what = "first_contact" if request.first_contact_at is None else "idle"
+        step = f"{what}:{int(utc(request.care_due_at).timestamp())}"  # once per look
+        if request.care_step is None:
+            notify(request, "care_reminder", f"partner:{request.partner_id}", step,
+                   language=partner_language(request.partner_id, request), data={"what": what})
+            request.care_step = "reminded"
+            request.care_due_at = add_working_days(now, config["ESCALATION_WORKING_DAYS"])
+            done["care_reminders"] += 1
+        else:
+            notify(request, "care_escalation", "central", step, language="nl",
+                   data={"what": what, "partner": request.partner_id})
+            request.care_step, request.care_due_at = "escalated", None
+            done["care_escalations"] += 1
+    return done
 
 
 def ask_follow_ups(now: datetime) -> int:

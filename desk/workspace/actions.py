@@ -26,7 +26,7 @@ from desk.routing import offers
 TEXT_LIMIT = 5000
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
            "themes", "offer_to", "reroute", "close", "merge", "spam", "not_spam",
-           "crisis_handled", "write", "called", "erase")
+           "crisis_handled", "write", "called", "erase", "first_contact")
 
 
 class Refused(Exception):
@@ -84,6 +84,9 @@ def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
         add_note(found, _text(form, "text", limit=NOTE_LIMIT), actor,
                  None if user.is_admin else user.partner_id)
         return _l("De notitie is bewaard. Alleen medewerkers zien ze.")
+    if action == "first_contact":
+        lifecycle.first_contact(found, actor, _text(form, "text", required=False, limit=2000))
+        return _l("Het eerste contact staat genoteerd.")
     if action == "waiting":
         lifecycle.wait_on_requester(found, actor)
         return _l("De vraag wacht nu op de aanvrager.")

@@ -29,7 +29,7 @@ FROM_REQUESTER = frozenset({"requester_message", "follow_up_answered"})
 TO_REQUESTER = frozenset({"message_to_requester", "resolved", "closed_out_of_scope",
                           "merged_into"})
 INTERNAL_TEXT = frozenset({"note", "partner_mail", "central_mail", "merged_from", "called",
-                           "crisis_handled"})
+                           "crisis_handled", "first_contact"})
 
 EVENT_WORDS = {
     "received": _l("Ingediend"),
@@ -63,6 +63,7 @@ EVENT_WORDS = {
     "erased": _l("Gegevens gewist op vraag van de aanvrager"),
     "anonymised": _l("Geanonimiseerd (bewaartermijn verstreken)"),
     "follow_up_answered": _l("Goed geholpen? De aanvrager antwoordde"),
+    "first_contact": _l("Eerste contact met de aanvrager"),
 }
 
 

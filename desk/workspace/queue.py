@@ -116,6 +116,8 @@ class Row:
     crisis: bool
     due_at: datetime | None
     partner: str | None
+    care_step: str | None = None  # "reminded" or "escalated": care after acceptance is late
+    first_contact_at: datetime | None = None
 
     @property
     def due(self) -> str:
@@ -164,7 +166,7 @@ def search(user: User, filters: Filters, *, now: datetime | None = None,
         select(HelpRequest.id, HelpRequest.created_at, HelpRequest.subject, HelpRequest.status,
                HelpRequest.municipality_nis, Requester.kind, Classification.top_theme,
                Classification.crisis, open_offer.c.due_at, Partner.name.label("partner"),
-               due_key.label("due_key"))
+               HelpRequest.care_step, HelpRequest.first_contact_at, due_key.label("due_key"))
         .join(Requester, Requester.id == HelpRequest.requester_id)
         .outerjoin(Classification, Classification.request_id == HelpRequest.id)
         .outerjoin(open_offer, open_offer.c.request_id == HelpRequest.id)
@@ -198,7 +200,8 @@ def search(user: User, filters: Filters, *, now: datetime | None = None,
             id=row.id, reference=make_reference(row.id, row.created_at), subject=row.subject,
             status=row.status, created_at=row.created_at, kind=row.kind,
             municipality_nis=row.municipality_nis, top_theme=row.top_theme,
-            crisis=bool(row.crisis), due_at=row.due_at, partner=row.partner))
+            crisis=bool(row.crisis), due_at=row.due_at, partner=row.partner,
+            care_step=row.care_step, first_contact_at=row.first_contact_at))
     if len(rows) > page_size:
         page.next_after = _cursor(filters.sort, rows[page_size - 1])
     return page
