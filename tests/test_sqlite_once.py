@@ -96,3 +96,35 @@ def test_the_rescue_queues_lost_work_again_on_sqlite(tmp_path, redis_url):
         assert sorted(tuple(row) for row in queued) == [
             ("desk.classify_request", [filed.id]), ("desk.send_notification", [1])]
         db.session.remove()
+
+
+def test_the_follow_up_and_the_care_reminders_go_once_on_sqlite(tmp_path, redis_url):
+    """The sweep's claims hold on the embedded setup too: one follow-up, one reminder, one
+    escalation, however often it runs."""
+    from datetime import timedelta
+
+    from desk.routing.sweep import sweep
+    from desk.timeutil import utcnow
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_all()
+        resolved = db.session.get(HelpRequest, file_request(
+            api_body(), source="api", privacy_version="t").id)
+        held = db.session.get(HelpRequest, file_request(
+            api_body(), source="api", privacy_version="t").id)
+        now = utcnow()
+        resolved.status, resolved.follow_up_at = "resolved", now - timedelta(minutes=1)
+        held.status, held.partner_id = "accepted", 1
+        held.care_due_at = now - timedelta(minutes=1)
+        db.session.commit()
+        runs = [sweep(now + timedelta(days=days)) for days in (0, 0, 7, 7)]
+        db.session.commit()
+        assert [run["asked"] for run in runs] == [1, 0, 0, 0]
+        assert [run["care_reminders"] for run in runs] == [1, 0, 0, 0]
+        assert [run["care_escalations"] for run in runs] == [0, 0, 1, 0]
+        kinds = sorted(db.session.scalars(db.select(Notification.kind)))
+        assert kinds == ["care_escalation", "care_reminder", "follow_up"]
+        db.session.remove()
+        db.engine.dispose()
