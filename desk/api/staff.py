@@ -21,6 +21,7 @@ from desk import lifecycle
 from desk.accounts.access import may_see
 from desk.accounts.models import User
 from desk.accounts.services import authenticate
+from desk.api.requests import _SPACE as SPACE  # what str.strip() takes away
 from desk.api.requests import ApiErrorSchema
 from desk.classify.models import Classification
 from desk.conversation import messages
@@ -220,16 +221,19 @@ _REFUSALS = {
 }
 
 
-def _doc(*refusals: int, body: type[Schema] | None = None, body_required: bool = True):  # type: ignore[no-untyped-def]
+def _doc(*refusals: int, body: type[Schema] | None = None, body_required: bool = True,
+         rule: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     """Document a staff route: Basic auth, its JSON body (read by _body_errors, so its errors
-    keep the API's own shape) and the refusals it can answer."""
+    keep the API's own shape; `rule`: what one field asks of another, in JSON Schema) and the
+    refusals it can answer."""
     def decorate(view):  # type: ignore[no-untyped-def]
         for code in (401, *refusals, 429):
             view = blp.alt_response(code, schema=ApiErrorSchema, description=_REFUSALS[code])(view)
         doc: dict[str, Any] = {"security": [{"staffBasic": []}]}
         if body is not None:
+            schema: Any = {"allOf": [body], **rule} if rule else body
             doc["requestBody"] = {"required": body_required,
-                                  "content": {"application/json": {"schema": body}}}
+                                  "content": {"application/json": {"schema": schema}}}
         return blp.doc(**doc)(view)
     return decorate
 
@@ -407,7 +411,10 @@ def _holder(found: HelpRequest) -> None:
 
 @blp.route("/requests/<reference>/resolve", methods=["POST"])
 @blp.response(200, RequestDetailSchema)
-@_doc(404, 409, 413, 422, body=ResolveSchema)
+@_doc(404, 409, 413, 422, body=ResolveSchema, rule={"anyOf": [  # referred: say to whom
+    {"properties": {"outcome": {"enum": [o for o in OUTCOMES if o != "referred"]}}},
+    {"properties": {"note": {"type": "string", "pattern": f"[^{SPACE}]"}},
+     "required": ["note"]}]})
 @staff()
 @_answer
 def resolve(reference: str):
