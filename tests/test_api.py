@@ -154,3 +154,10 @@ def test_intake_survives_a_connection_the_database_dropped(client):
                       "WHERE datname = %s AND pid <> pg_backend_pid()", [DB_NAME])
     token = answer.get_json()["token"]
     assert client.get(f"/status/{token}").status_code == 200
+
+
+def test_the_docs_page_shows_what_one_field_asks_of_another(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    resolve = page[page.index("/api/v1/staff/requests/{reference}/resolve"):]
+    section = resolve[:resolve.index("</section>")]
+    assert "And one of these holds" in section and "no_longer_needed" in section
