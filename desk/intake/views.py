@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -166,18 +167,33 @@ def status(token: str):
     return render_status(_load(token), token)
 
 
+def _step(token: str, step: Callable[[], object], *, shown: str = "error", said: str = "",
+          then: str = "", typed: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """Run one of the requester's steps on their (locked) request. Refused, nothing changes:
+    the page again, the reason next to its form (`shown`) and what was typed kept — 422 for
+    what was given, 409 for what the request's state allows. Done: commit, say so, and back to
+    the page (or to `then`)."""
+    try:
+        step()
+    except (requester_actions.NotAllowed, lifecycle.Invalid) as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, status=422,
+                             **{shown: str(refusal), **(typed or {})})
+    except lifecycle.NotNow as refusal:
+        db.session.rollback()
+        return render_status(_load(token), token, status=409, **{shown: str(refusal)})
+    db.session.commit()
+    if said:
+        flash(said)
+    return redirect(then or url_for("intake.status", token=token), code=303)
+
+
 @bp.post("/status/<token>/message")
 def add_message(token: str):
     found = _load(token, for_update=True)
     text = request.form.get("message", "")
-    try:
-        requester_actions.add_message(found, text)
-    except requester_actions.NotAllowed as refusal:
-        db.session.rollback()
-        return render_status(_load(token), token, message=text, error=str(refusal), status=422)
-    db.session.commit()
-    flash(_("Uw bericht is toegevoegd."))
-    return redirect(url_for("intake.status", token=token), code=303)
+    return _step(token, lambda: requester_actions.add_message(found, text),
+                 said=_("Uw bericht is toegevoegd."), typed={"message": text})
 
 
 @bp.post("/status/<token>/withdraw")
@@ -187,14 +203,7 @@ def withdraw(token: str):
         db.session.rollback()
         return render_status(found, token, error=_("Vink aan dat u de vraag wilt intrekken."),
                              status=422)
-    try:
-        lifecycle.withdraw(found)
-    except lifecycle.NotNow as refusal:
-        db.session.rollback()
-        return render_status(_load(token), token, error=str(refusal), status=409)
-    db.session.commit()
-    flash(_("Uw vraag is ingetrokken."))
-    return redirect(url_for("intake.status", token=token), code=303)
+    return _step(token, lambda: lifecycle.withdraw(found), said=_("Uw vraag is ingetrokken."))
 
 
 @bp.get("/status/<token>/export")
@@ -229,18 +238,9 @@ def follow_up(token: str):
         return render_status(found, token, follow_up_error=_(
             "Gebruik ten hoogste %(max)d tekens.", max=requester_actions.MESSAGE_LIMIT),
             follow_up_text=words, status=422)
-    try:
-        lifecycle.answer_follow_up(found, request.form.get("answer", ""), words)
-    except lifecycle.Invalid as refusal:
-        db.session.rollback()
-        return render_status(_load(token), token, follow_up_error=str(refusal),
-                             follow_up_text=words, status=422)
-    except lifecycle.NotNow as refusal:
-        db.session.rollback()
-        return render_status(_load(token), token, follow_up_error=str(refusal), status=409)
-    db.session.commit()
-    flash(_("Dank u voor uw antwoord."))
-    return redirect(url_for("intake.status", token=token), code=303)
+    return _step(token, lambda: lifecycle.answer_follow_up(
+        found, request.form.get("answer", ""), words), shown="follow_up_error",
+        said=_("Dank u voor uw antwoord."), typed={"follow_up_text": words})
 
 
 @bp.post("/status/<token>/erase")
@@ -252,13 +252,8 @@ def erase(token: str):
         db.session.rollback()
         return render_status(found, token, erase_error=_(
             "Vink aan dat u al uw gegevens wilt laten wissen."), status=422)
-    try:
-        erasure.erase(found.id, "requester")
-    except lifecycle.NotNow as refusal:
-        db.session.rollback()
-        return render_status(_load(token), token, erase_error=str(refusal), status=409)
-    db.session.commit()
-    return redirect(url_for("intake.erased"), code=303)
+    return _step(token, lambda: erasure.erase(found.id, "requester"), shown="erase_error",
+                 then=url_for("intake.erased"))
 
 
 @bp.get("/gewist")
