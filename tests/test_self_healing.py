@@ -334,3 +334,27 @@ def test_a_channel_closed_after_its_connection_was_released_leaves_its_messages(
                 outcomes[transport] = "crashed"
     # Should a kombu upgrade fix it, the stock half fails here: then desk/broker.py can go.
     assert outcomes == {stock.Transport: "crashed", Transport: "closed"}
+
+
+def test_a_task_acknowledged_after_its_channel_closed_does_not_stop_the_worker(redis_url):
+    """The other step that killed workers (kombu 5.7): a task that was running as Redis went
+    finishes after the consumer connected again, and is acknowledged through its old channel."""
+    from kombu import Connection
+    from kombu.transport import redis as stock
+
+    from desk.broker import Transport
+
+    outcomes = {}
+    for transport in (stock.Transport, Transport):
+        with Connection(redis_url, transport=transport) as connection:
+            queue = connection.SimpleQueue(f"desk-test-ack-{transport.__module__}")
+            queue.put({"request": 1})
+            message = queue.get(timeout=5)  # the task in hand
+            message.channel.close()
+            message.channel._disconnect_pools()  # closed while Redis was away: no pool left
+            try:
+                message.ack()
+                outcomes[transport] = "dropped"
+            except AttributeError:
+                outcomes[transport] = "crashed"
+    assert outcomes == {stock.Transport: "crashed", Transport: "dropped"}
