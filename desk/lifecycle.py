@@ -55,7 +55,7 @@ from desk.requests.status import (
     Status,
     move,
 )
-from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES
+from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES, TRIAGE_REASONS
 from desk.routing import load, offers
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.models import Offer
@@ -158,16 +158,16 @@ def _read(request: HelpRequest, result: Classification) -> bool:
     if request.status == Status.RECEIVED:  # withdrawn meanwhile: keep the reading, not the move
         if result.crisis:
             move(request, Status.NEEDS_TRIAGE)
-            request.triage_reason = result.reason or "crisis"
-            notify(request, "crisis", "central", language="nl",
-                   data={"reason": request.triage_reason})
+            request.triage_reason = "crisis"
+            notify(request, "crisis", "central", language="nl", data={"reason": result.reason})
         elif result.spam:
             move(request, Status.SPAM)
         elif result.needs_triage:
             move(request, Status.NEEDS_TRIAGE)
-            request.triage_reason = result.reason
+            request.triage_reason = result.reason if result.reason in TRIAGE_REASONS \
+                else "unsure"
             notify(request, "needs_triage", "central", "classified", language="nl",
-                   data={"reason": result.reason})
+                   data={"reason": request.triage_reason})
         else:
             move(request, Status.CLASSIFIED)
             clear = True
@@ -242,7 +242,8 @@ def route(request: HelpRequest, actor: str, *, now: datetime | None = None,
             utc(request.created_at), current_app.config["DELAY_NOTICE_WORKING_DAYS"])
     choice = offers.choose(request, context, now, limit=limit)
     if choice.partner is None:
-        return to_triage(request, choice.explanation, actor, data=choice.data)
+        return to_triage(request, choice.reason, actor,
+                         data={"detail": choice.explanation, **choice.data})
     context.took(choice.partner.id)
     return _offer(request, choice.partner.id, actor, now, fit=choice.fit,
                   explanation=choice.explanation, data=choice.data,
@@ -260,7 +261,10 @@ def _offer(request: HelpRequest, partner_id: int, actor: str, now: datetime, *,
 
 def to_triage(request: HelpRequest, reason: str, actor: str, *,
               data: dict | None = None) -> None:
-    """No partner now: the central team decides, told why."""
+    """No partner now: the central team decides, told why (`reason`, a code of
+    TRIAGE_REASONS; `data`, what the event keeps besides)."""
+    if reason not in TRIAGE_REASONS:
+        raise ValueError(f"unknown triage reason {reason!r}")
     move(request, Status.NEEDS_TRIAGE)
     request.triage_reason = reason
     request.partner_id = None
@@ -601,7 +605,7 @@ def answer_follow_up(request: HelpRequest, answer: str, words: str) -> None:
     record(request, "follow_up_answered", "requester", public=True,
            data={"answer": answer, "text": words})
     if answer == "no" and request.status == Status.RESOLVED:
-        to_triage(request, "the requester says they were not helped", "requester")
+        to_triage(request, "not_helped", "requester")
 
 
 def _let_go(request: HelpRequest, actor: str, reason: str) -> None:

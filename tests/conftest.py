@@ -195,3 +195,10 @@ def site(database, redis_url):
     server.shutdown()
     thread.join(5)
     clean(app)
+
+
+def status_link_for(request) -> str:  # type: ignore[no-untyped-def]
+    """The status page link a mail to the requester carries."""
+    from desk.requests.keys import mail_token
+
+    return f"/status/{mail_token(request.id, request.status_token_hash)}"

@@ -95,7 +95,7 @@ def _slug(partner_id: int) -> str:
 
 def test_the_central_team_handles_a_crisis_and_corrects_its_themes(site, page, staff):
     calm = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    lifecycle.to_triage(calm, "no partner fits", "system")
+    lifecycle.to_triage(calm, "no_fit", "system")
     crisis = classified(themes={"eenzaamheid": 0.6, "psychisch": 0.4}, postcode="9000")
     db.session.scalar(select(Classification).where(
         Classification.request_id == crisis.id)).crisis = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -99,3 +100,58 @@ def test_status_page_speaks_the_language_the_requester_chose(client):
     assert '<html lang="fr">' in page
     # An explicit choice of the person in front of the screen wins.
     assert '<html lang="nl">' in client.get(link + "?lang=nl").get_data(as_text=True)
+
+
+def _taken(days: float, now) -> None:
+    """A poverty request from Antwerp filed 30 days ago and taken `days` later."""
+    from desk import lifecycle
+    from desk.routing import offers
+    from tests.routing_helpers import classified
+
+    filed = now - timedelta(days=30)
+    request = classified(created_at=filed)
+    offer = lifecycle.route(request, "system", now=filed)
+    offer.offered_at, offer.due_at = filed, now  # answered late or not, it was taken
+    lifecycle.accept(offer.id, "user:1", now=filed + timedelta(days=days))
+    assert offers.open_offer(request) is None
+
+
+def test_before_a_partner_takes_it_the_page_says_how_long_it_usually_takes(client, app):
+    from desk.routing.expected import ENOUGH, forget_cache
+    from desk.timeutil import utcnow
+    from tests.conftest import status_link_for
+    from tests.routing_helpers import classified
+
+    waiting = classified()  # poverty, Antwerp: no history yet
+    db.session.commit()
+    link = status_link_for(waiting)
+    forget_cache()
+    assert "kunnen we nog niet zeggen" in client.get(link).get_data(as_text=True)
+
+    now = utcnow()
+    for n in range(ENOUGH):  # taken after 0.5 … 1.4 days, and two slow ones after 5.5 and 6.5
+        _taken(0.5 + n / 10 if n < ENOUGH - 2 else 5.5 + n - (ENOUGH - 2), now)
+    db.session.commit()
+    forget_cache()
+    page = client.get(link).get_data(as_text=True)
+    assert "meestal (8 op 10) binnen 2 dagen een organisatie" in page, page
+    assert "armoede" in page.lower()
+
+
+def test_once_taken_the_page_names_the_partner_and_what_comes_next(client, app):
+    from desk import lifecycle
+    from tests.conftest import status_link_for
+    from tests.routing_helpers import classified
+
+    request = classified()
+    offer = lifecycle.route(request, "system")
+    lifecycle.accept(offer.id, "user:1")
+    db.session.commit()
+    link = status_link_for(request)
+    page = client.get(link).get_data(as_text=True)
+    assert "ArmenTeKort neemt uw vraag op en neemt contact met u op, normaal binnen 3 werkdagen" \
+        in page
+    lifecycle.first_contact(request, "user:1")
+    db.session.commit()
+    assert "ArmenTeKort neemt uw vraag op en is met u in contact." in client.get(
+        link).get_data(as_text=True)

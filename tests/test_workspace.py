@@ -331,7 +331,7 @@ def test_bulk_accept_takes_the_offers_it_can_and_names_the_rest(coordinator):
 
 def test_the_triage_board_puts_crises_first_and_each_has_its_way_out(admin):
     waiting = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    lifecycle.to_triage(waiting, "no partner fits", "system")
+    lifecycle.to_triage(waiting, "no_fit", "system")
     crisis = classified(themes={"gezinnen": 0.9}, postcode="9000")
     db.session.scalar(select(Classification).where(
         Classification.request_id == crisis.id)).crisis = True
@@ -370,13 +370,30 @@ def test_the_triage_board_puts_crises_first_and_each_has_its_way_out(admin):
     assert waiting.reference in page
 
 
+def test_why_a_request_waits_is_said_in_plain_words_without_scores(admin):
+    nothing_fits = classified(themes={"beleid": 0.1, "buurt": 0.05})
+    lifecycle.route(nothing_fits, "system")
+    outside = classified(postcode="4000")  # Liège
+    lifecycle.route(outside, "system")
+    db.session.commit()
+    assert (nothing_fits.triage_reason, outside.triage_reason) == ("no_fit", "outside_area")
+    board = text(admin.get("/triage"))
+    page = text(admin.get(f"/requests/{nothing_fits.reference}"))
+    for shown in (board, page):
+        assert "Geen partner werkt echt rond wat gevraagd wordt" in shown
+        assert not re.search(r"\b[01]\.\d\d\b|\bfit\b|weight", shown), shown
+    assert "De aanvrager woont buiten Vlaanderen en Brussel" in board
+    english = text(admin.get("/triage?lang=en"))
+    assert "No partner really works on what is asked" in english
+
+
 def test_the_central_team_steers_offers_closes_and_merges(admin):
     first = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    lifecycle.to_triage(first, "no partner fits", "system")
+    lifecycle.to_triage(first, "no_fit", "system")
     second = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    lifecycle.to_triage(second, "no partner fits", "system")
+    lifecycle.to_triage(second, "no_fit", "system")
     third = classified(themes={"gezinnen": 0.9}, postcode="9000")
-    lifecycle.to_triage(third, "no partner fits", "system")
+    lifecycle.to_triage(third, "no_fit", "system")
     db.session.commit()
     assert admin.post(f"/requests/{first.reference}/offer_to",
                       data={"partner": "domo"}).status_code == 303

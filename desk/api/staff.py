@@ -35,7 +35,7 @@ from desk.privacy import access
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
 from desk.requests.status import NotNow
-from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES
+from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES, TRIAGE_REASONS
 from desk.routing import load
 from desk.routing.models import OFFER_STATUSES, Offer
 from desk.routing.offers import lock_request
@@ -136,7 +136,8 @@ class RequestDetailSchema(Schema):
     status = fields.String()
     outcome = fields.String(allow_none=True, metadata={"description": ", ".join(OUTCOMES)})
     first_contact_at = fields.DateTime(allow_none=True)
-    triage_reason = fields.String(allow_none=True)
+    triage_reason = fields.String(allow_none=True, metadata={
+        "description": "why it waits for the central team: " + ", ".join(TRIAGE_REASONS)})
     subject = fields.String()
     description = fields.String()
     language = fields.String()

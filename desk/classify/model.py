@@ -131,11 +131,11 @@ class ThemeModel:
         elif spam:
             reason = None
         elif len(content_words(reading.tokens)) < MIN_CONTENT_WORDS:
-            reason = "too little to go on: the request hardly says what is needed"
+            reason = "too_little"  # the request hardly says what is needed
         elif top < MIN_TOP:
-            reason = f"low confidence: best theme {ranked[0][0]} at {top:.2f}"
+            reason = "unsure"  # no theme stands out
         elif top - second < MIN_MARGIN:
-            reason = (f"close call: {ranked[0][0]} {top:.2f} vs {ranked[1][0]} {second:.2f}")
+            reason = "close_call"  # two themes fit about as well
         signals = {"crisis": [p for _, p in crisis_phrases], "spam": spam_phrases}
         explanation = self._explain(reading, x, order[:2], ranked, signals, crisis_reading)
         return Prediction(ranked, reading.language, crisis, spam, reason is not None, reason,

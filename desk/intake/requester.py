@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from desk.conversation import messages
 from desk.events.models import Event
 from desk.extensions import db
+from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
-from desk.requests.status import ENDED
+from desk.requests.status import ENDED, Status
+from desk.routing.expected import expected
 
 MESSAGE_LIMIT = 5000
 
@@ -77,6 +80,31 @@ class TimelineEntry:
 
 def status_words(request: HelpRequest) -> str:
     return str(STATUS_WORDS.get(request.status, request.status))
+
+
+def next_words(request: HelpRequest, language: str) -> str:
+    """What happens next: once a partner took it, who and what now; before that, how long it
+    usually takes for requests like this one — or honestly that the desk cannot tell yet."""
+    partner = db.session.get(Partner, request.partner_id) if request.partner_id else None
+    if partner is not None and request.status in (Status.ACCEPTED, Status.WAITING):
+        if request.first_contact_at is None:
+            return str(_l("%(partner)s neemt uw vraag op en neemt contact met u op, normaal "
+                          "binnen %(days)d werkdagen.", partner=partner.name,
+                          days=current_app.config["FIRST_CONTACT_WORKING_DAYS"]))
+        return str(_l("%(partner)s neemt uw vraag op en is met u in contact.",
+                      partner=partner.name))
+    if partner is not None and request.status == Status.RESOLVED:
+        return str(_l("%(partner)s heeft uw vraag afgerond.", partner=partner.name))
+    if request.status not in (Status.RECEIVED, Status.CLASSIFIED, Status.OFFERED):
+        return ""
+    usual = expected(request)
+    if usual is None:
+        return str(_l("Hoe lang het duurt voor een organisatie uw vraag opneemt, kunnen we nog "
+                      "niet zeggen: we zagen nog te weinig vragen zoals de uwe."))
+    theme = db.session.scalar(select(Theme).where(Theme.slug == usual.theme))
+    return str(_l("Vragen zoals de uwe (over %(theme)s, uit uw provincie) vonden het voorbije "
+                  "jaar meestal (8 op 10) binnen %(days)d dagen een organisatie die ze opnam.",
+                  theme=theme.label(language) if theme else usual.theme, days=usual.days))
 
 
 def public_timeline(request: HelpRequest) -> list[TimelineEntry]:

@@ -148,6 +148,7 @@ def render_status(found: HelpRequest, token: str, message: str = "",
         render_template(
             "intake/status.html", request_=found, token=token,
             status_words=requester_actions.status_words(found),
+            next_words=requester_actions.next_words(found, str(get_locale())),
             timeline=requester_actions.public_timeline(found),
             can_withdraw=lifecycle.can_withdraw(found),
             crisis=requester_actions.reads_as_crisis(found),

@@ -15,6 +15,11 @@ THEMES = ("buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg"
           "psychisch", "beperking", "gezinnen", "nieuwkomers", "engagement", "beleid")
 # Why a partner declines an offer (and its own words besides).
 DECLINE_REASONS = ("no_capacity", "not_our_expertise", "not_our_area", "other")
+# Why a request waits for the central team (help_requests.triage_reason; labels for people in
+# workspace/labels.py): the reader doubted, or routing found no partner, or the person said they
+# were not helped.
+TRIAGE_REASONS = ("crisis", "too_little", "unsure", "close_call", "outside_area", "not_read",
+                  "no_partner", "no_fit", "none_left", "limit", "not_helped")
 # What came of a request a partner resolved.
 OUTCOMES = ("helped", "helped_partly", "referred", "unreachable", "not_what_needed",
             "no_longer_needed")

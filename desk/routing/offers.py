@@ -106,9 +106,11 @@ def context_for(requests: list[HelpRequest],
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """The partner to offer the request to, or (partner None) why the central team decides."""
+    """The partner to offer the request to, or (partner None) why the central team decides:
+    `reason`, a code of TRIAGE_REASONS, and `explanation`, the detail kept in the event."""
     partner: PartnerProfile | None
     explanation: str
+    reason: str = ""
     fit: float | None = None
     data: dict = field(default_factory=dict)
 
@@ -122,19 +124,19 @@ def choose(request: HelpRequest, context: Context, now: datetime, *, limit: bool
     max_partners = current_app.config["MAX_PARTNERS"]
     if limit and len(passed) >= max_partners:
         return Choice(None, f"{len(passed)} partners declined or let the offer expire "
-                            f"(the limit is {max_partners})")
+                            f"(the limit is {max_partners})", reason="limit")
     if not request.in_area:
-        return Choice(None, "outside Flanders and Brussels")
+        return Choice(None, "outside Flanders and Brussels", reason="outside_area")
     themes = context.themes.get(request.id)
     if not themes:
-        return Choice(None, "not classified: no themes to match on")
+        return Choice(None, "not classified: no themes to match on", reason="not_read")
     decision = decide(_need(request, themes, frozenset(passed)), context.candidates,
                       now.astimezone(BRUSSELS).date())
     if decision.chosen is None:
-        reason = decision.explanation
+        explanation, reason = decision.explanation, "no_fit" if decision.ranked else "no_partner"
         if passed and not decision.ranked:
-            reason = "no partner left: " + reason
-        return Choice(None, reason, data=_summary(decision))
+            explanation, reason = "no partner left: " + explanation, "none_left"
+        return Choice(None, explanation, reason=reason, data=_summary(decision))
     return Choice(decision.chosen.partner, decision.explanation, fit=decision.chosen.fit,
                   data=_summary(decision))
 

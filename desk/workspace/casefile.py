@@ -22,7 +22,12 @@ from desk.requests.models import HelpRequest
 from desk.requests.status import RELAYED
 from desk.routing.explain import why
 from desk.routing.models import Offer
-from desk.workspace.labels import decline_reason_label, follow_up_label, outcome_label
+from desk.workspace.labels import (
+    decline_reason_label,
+    follow_up_label,
+    outcome_label,
+    triage_reason_label,
+)
 
 # Timeline entries, by what they are to the reader.
 FROM_REQUESTER = frozenset({"requester_message", "follow_up_answered"})
@@ -201,7 +206,7 @@ def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> 
                 decline_reason_label(data["code"]) if data.get("code") else "",
                 data.get("reason") or "") if part)
         elif event.type == "to_triage":
-            detail = data.get("reason") or ""
+            detail = triage_reason_label(data.get("reason"))
         elif event.type == "follow_up_answered":
             detail = follow_up_label(data.get("answer", ""))
         elif event.type == "resolved" and data.get("outcome"):

@@ -72,3 +72,25 @@ FOLLOW_UP = {"yes": _l("ja"), "partly": _l("gedeeltelijk"), "no": _l("nee")}
 
 def follow_up_label(answer: str) -> str:
     return str(FOLLOW_UP.get(answer, answer))
+
+
+# Why a request waits for the central team (desk/requests/vocabulary.py TRIAGE_REASONS); a
+# reason written before the codes is shown as it was written.
+TRIAGE_REASON = {
+    "crisis": _l("Mogelijk een crisis: een mens leest eerst"),
+    "too_little": _l("De vraag zegt te weinig om te weten wat er nodig is"),
+    "unsure": _l("De desk weet niet zeker waarover de vraag gaat"),
+    "close_call": _l("Twee thema's passen ongeveer even goed"),
+    "outside_area": _l("De aanvrager woont buiten Vlaanderen en Brussel"),
+    "not_read": _l("De vraag is nog niet gelezen"),
+    "no_partner": _l("Geen partner kan ze nu opnemen: niet in hun werkgebied, vol of met "
+                     "vakantie"),
+    "no_fit": _l("Geen partner werkt echt rond wat gevraagd wordt"),
+    "none_left": _l("De partners die passen, weigerden al of lieten het aanbod verlopen"),
+    "limit": _l("Het maximum aantal partners weigerde of liet het aanbod verlopen"),
+    "not_helped": _l("De aanvrager zegt dat ze niet geholpen is"),
+}
+
+
+def triage_reason_label(code: str | None) -> str:
+    return str(TRIAGE_REASON.get(code, code)) if code else "—"
