@@ -13,6 +13,7 @@ in the API, a held mail for the central team.
                   decline, expire → the next partner: offered, or needs_triage
     accepted      wait        → waiting;  resume (or the requester writes) → accepted
     accepted, waiting  resolve → resolved;  reopen → accepted
+                  hand off (the partner holding it) → offered to the partner it names
     not yet held  offer to, reroute (central team) → offered; close, merge → closed
     running       withdraw (requester) → withdrawn;  mark spam → spam;  not spam → classified
     any           forget (the person's data erased) → withdrawn when still running
@@ -91,6 +92,8 @@ def actions(found: HelpRequest, user: User, open_offer: Offer | None, *,
     if holding and found.status in (Status.ACCEPTED, Status.WAITING) and \
             found.first_contact_at is None:
         may.add("first_contact")
+    if holding and found.status in (Status.ACCEPTED, Status.WAITING):
+        may.add("hand_off")
     if holding and found.status == Status.ACCEPTED:
         may |= {"waiting", "resolve"}
     if holding and found.status == Status.WAITING:
@@ -445,6 +448,39 @@ def reopen(request: HelpRequest, actor: str) -> None:
     _care_from(request, utcnow(), "IDLE_WORKING_DAYS" if request.first_contact_at
                else "FIRST_CONTACT_WORKING_DAYS")
     record(request, "reopened", actor, public=True)
+
+
+def hand_off(request: HelpRequest, partner: Partner, note: str, actor: str, *,
+             now: datetime | None = None) -> Offer:
+    """The partner that holds the request finds another partner better placed: the request is
+    offered to that partner with the note (why, what was done), the requester hears it, and
+    the contact details go to the new partner only when it accepts. Should it decline, routing
+    goes on as after any decline, never back to the partner that handed it on."""
+    now = now or utcnow()
+    note = (note or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    if not note:
+        raise Invalid(_l("Schrijf voor de nieuwe partner waarom u de vraag doorgeeft en wat er "
+                         "al gebeurde."))
+    if len(note) > REFERRAL_LIMIT:
+        raise Invalid(_l("Gebruik ten hoogste %(max)d tekens.", max=REFERRAL_LIMIT))
+    holder = request.partner_id
+    if request.status not in (Status.ACCEPTED, Status.WAITING) or holder is None:
+        raise NotNow(request, Status.OFFERED,
+                     _l("Alleen een vraag die uw organisatie opnam, kan u doorgeven."))
+    if partner.id == holder or not partner.active:
+        raise Invalid(_l("Kies een andere, actieve partner."))
+    load.give(holder)
+    request.first_contact_at = request.care_due_at = request.care_step = None
+    offer = _offer(request, partner.id, actor, now, beyond_capacity=True, fit=None,
+                   explanation=f"handed on by partner {holder}",
+                   data={"handed_from": holder, "note": note},
+                   languages=partner.languages or ["nl"])
+    offers.announce()
+    record(request, "handed_off", actor, public=True,
+           data={"from": holder, "partner": partner.id})
+    notify(request, "handed_off", "requester", offer.id,
+           data={"offer": offer.id, "handed_from": holder})
+    return offer
 
 
 # -- the central team steers what no partner holds yet ---------------------------------------

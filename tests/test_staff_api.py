@@ -177,3 +177,22 @@ def test_resolving_says_what_came_of_it(client, staff, offered):
                        headers=staff["armentekort"])
     assert done.status_code == 200, done.json
     assert done.json["status"] == "resolved" and done.json["outcome"] == "referred"
+
+
+def test_the_partner_that_took_it_hands_it_on_over_the_api(client, staff, offered):
+    request, offer = offered
+    path = f"/api/v1/staff/requests/{request.reference}/hand-off"
+    body = {"partner": "domo", "note": "Domo komt thuis langs; dat zoekt ze."}
+    assert client.post(path, json=body, headers=staff["armentekort"]).status_code == 409  # offered
+    assert client.post(f"/api/v1/staff/offers/{offer.id}/accept",
+                       headers=staff["armentekort"]).status_code == 200
+    assert client.post(path, json=body, headers=staff["domo"]).status_code == 404  # not theirs
+    blank = client.post(path, json={"partner": "domo", "note": " \n "},
+                        headers=staff["armentekort"])
+    assert blank.status_code == 422 and "note" in blank.json["errors"]
+    nobody = client.post(path, json={**body, "partner": "nobody"}, headers=staff["armentekort"])
+    assert nobody.status_code == 422 and "partner" in nobody.json["errors"]
+    done = client.post(path, json=body, headers=staff["armentekort"])
+    assert done.status_code == 200, done.json
+    assert done.json["status"] == "offered"
+    assert done.json["contact"] is None  # handed on: ArmenTeKort no longer sees who it is

@@ -21,6 +21,7 @@ from desk import lifecycle
 from desk.accounts.access import may_see
 from desk.accounts.models import User
 from desk.accounts.services import authenticate
+from desk.api.requests import _CONTROL as CONTROL
 from desk.api.requests import _SPACE as SPACE  # what str.strip() takes away
 from desk.api.requests import ApiErrorSchema
 from desk.classify.models import Classification
@@ -34,7 +35,7 @@ from desk.partners.services import SLUG
 from desk.privacy import access
 from desk.requests.keys import find_by_reference
 from desk.requests.models import HelpRequest, make_reference
-from desk.requests.status import NotNow
+from desk.requests.status import RELAYED, NotNow
 from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES, TRIAGE_REASONS
 from desk.routing import load
 from desk.routing.models import OFFER_STATUSES, Offer
@@ -181,6 +182,16 @@ class OfferToSchema(Schema):
                             metadata={"description": "The partner's slug"})
 
 
+class HandOffSchema(Schema):
+    partner = fields.String(required=True, validate=_SLUG,
+                            metadata={"description": "The slug of the partner better placed"})
+    # Something besides spaces: the note is what the new partner reads first.
+    note = fields.String(required=True, validate=[validate.Length(min=1, max=5000), _Whole(
+        f"^[^{CONTROL}]*[^{SPACE}{CONTROL}][^{CONTROL}]*$",
+        error="Write a note (control characters but tab and line breaks are not allowed).")],
+        metadata={"description": "For the new partner: why, and what was done"})
+
+
 class CloseSchema(Schema):
     referral = fields.String(required=True, validate=[validate.Length(min=1, max=5000), _TEXT],
                              metadata={"description": "Where the requester can turn instead"})
@@ -252,8 +263,6 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
     offers = db.session.execute(
         select(Offer, Partner.slug).join(Partner, Partner.id == Offer.partner_id)
         .where(Offer.request_id == found.id).order_by(Offer.id)).all()
-    accepted_by_me = any(o.status == "accepted" and o.partner_id == user.partner_id
-                         for o, _ in offers)
     classification = db.session.scalar(
         select(Classification).where(Classification.request_id == found.id))
     requester = found.requester
@@ -264,7 +273,9 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
                    "data": {k: v for k, v in (e.data or {}).items() if k != "text"}}
                   for e in db.session.scalars(select(Event).where(Event.request_id == found.id)
                                               .order_by(Event.id))]
-    contact = user.role == "admin" or accepted_by_me
+    # Only the partner holding it now (one that handed it on no longer sees who it is).
+    contact = user.role == "admin" or (lifecycle.holds(found, user)
+                                       and found.status in RELAYED)
     access.log(found.id, f"user:{user.id}", user.partner_id, "request")
     if contact:
         access.log(found.id, f"user:{user.id}", user.partner_id, "contact")
@@ -424,6 +435,25 @@ def resolve(reference: str):
     found = _request(reference, lock=True)
     _holder(found)
     lifecycle.resolve(found, _actor(), body["note"].strip(), outcome=body["outcome"])
+    return _detail(found)
+
+
+@blp.route("/requests/<reference>/hand-off", methods=["POST"])
+@blp.response(200, RequestDetailSchema)
+@_doc(404, 409, 413, 422, body=HandOffSchema)
+@staff()
+@_answer
+def hand_off(reference: str):
+    """The partner that took the request passes it to a partner better placed, with a note:
+    it is offered to them, the requester hears it, and the contact details go to the new
+    partner only when it accepts."""
+    body = _body_errors(HandOffSchema())
+    partner = db.session.scalar(select(Partner).where(Partner.slug == body["partner"]))
+    if partner is None:
+        raise _Invalid({"partner": [f"No partner with slug {body['partner']!r}."]})
+    found = _request(reference, lock=True)
+    _holder(found)
+    lifecycle.hand_off(found, partner, body["note"], _actor())
     return _detail(found)
 
 

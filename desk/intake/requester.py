@@ -44,6 +44,8 @@ EVENT_WORDS = {
     "resolved": _l("Uw vraag is afgerond."),
     "waiting": _l("De partnerorganisatie wacht op een antwoord van u."),
     "reopened": _l("Uw vraag is heropend."),
+    "handed_off": _l("Uw vraag is doorgegeven aan een andere partnerorganisatie, die u beter kan "
+                     "helpen."),
     "follow_up_answered": _l("U zei of u goed geholpen bent."),
     "merged_into": _l("U stelde deze vraag ook onder een andere referentie; we behandelen ze "
                       "samen onder:"),

@@ -68,6 +68,7 @@ SUBJECTS = {
     "follow_up": _l("Bent u goed geholpen?"),
     "care_reminder": _l("Herinnering: een aanvaarde vraag wacht op u"),
     "care_escalation": _l("Een aanvaarde vraag ligt stil"),
+    "handed_off": _l("Uw vraag gaat naar een organisatie die u beter kan helpen"),
 }
 # Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
 RELAYED = frozenset({"message"})
@@ -168,6 +169,8 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
         "crisis": data.get("crisis", False), "withheld": ", ".join(files[1]),
         "addresses": ", ".join(data.get("addresses", [])), "detail": data.get("detail"),
         "who": data.get("recipient", ""),
+        "handed_from": db.session.get(Partner, data["handed_from"])
+        if data.get("handed_from") else None,
         "status_link": public_url("intake.status", token=mail_token(
             request.id, request.status_token_hash))
         if notification.recipient == "requester" else "",

@@ -33,6 +33,7 @@ KINDS = (
     "follow_up",       # to the requester, some days after resolving: were you helped?
     "care_reminder",   # to the partner holding it: no first contact yet, or nothing for days
     "care_escalation", # to the central team: the partner did not act on the reminder
+    "handed_off",      # to the requester: the partner passed the request on to another
 )
 STATES = ("pending", "sent", "failed")
 

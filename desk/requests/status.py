@@ -41,8 +41,9 @@ NEXT: dict[Status, frozenset[Status]] = {
     S.OFFERED: frozenset({S.ACCEPTED, S.CLASSIFIED, S.NEEDS_TRIAGE, S.SPAM, S.CLOSED,
                           S.WITHDRAWN}),
     S.SPAM: frozenset({S.CLASSIFIED, S.CLOSED}),
-    S.ACCEPTED: frozenset({S.ACCEPTED, S.WAITING, S.RESOLVED, S.SPAM, S.WITHDRAWN}),
-    S.WAITING: frozenset({S.ACCEPTED, S.RESOLVED, S.SPAM, S.WITHDRAWN}),
+    # Offered again when the partner that holds it hands it on to another partner.
+    S.ACCEPTED: frozenset({S.ACCEPTED, S.WAITING, S.RESOLVED, S.OFFERED, S.SPAM, S.WITHDRAWN}),
+    S.WAITING: frozenset({S.ACCEPTED, S.RESOLVED, S.OFFERED, S.SPAM, S.WITHDRAWN}),
     # Reopened by the partner; or back to the central team when the person says they were
     # not helped (their answer to the follow-up).
     S.RESOLVED: frozenset({S.ACCEPTED, S.NEEDS_TRIAGE}),

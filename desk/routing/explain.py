@@ -26,6 +26,10 @@ def why(found: HelpRequest, offer: Offer, classification: Classification | None,
     where the question meets the partner's expertise, where the partner works, its load when
     offered, and who came next."""
     partner = offer.partner
+    if offered.get("handed_from"):  # a partner passed it on, in its own words
+        giver = db.session.get(Partner, offered["handed_from"])
+        return [str(_l("%(partner)s nam deze vraag op en geeft ze aan u door:",
+                       partner=giver.name if giver else "?")), offered.get("note") or ""]
     if offer.offered_by.startswith("user:"):
         return [str(_l("Gekozen door het centrale team."))]
     lines = []

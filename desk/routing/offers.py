@@ -130,7 +130,9 @@ def choose(request: HelpRequest, context: Context, now: datetime, *, limit: bool
     themes = context.themes.get(request.id)
     if not themes:
         return Choice(None, "not classified: no themes to match on", reason="not_read")
-    decision = decide(_need(request, themes, frozenset(passed)), context.candidates,
+    # A partner that took the request and handed it on is not asked again either.
+    handed_on = {partner_id for partner_id, status in history if status == "accepted"}
+    decision = decide(_need(request, themes, frozenset(passed | handed_on)), context.candidates,
                       now.astimezone(BRUSSELS).date())
     if decision.chosen is None:
         explanation, reason = decision.explanation, "no_fit" if decision.ranked else "no_partner"

@@ -26,7 +26,7 @@ from desk.routing import offers
 TEXT_LIMIT = 5000
 ACTIONS = ("accept", "decline", "reply", "note", "waiting", "resume", "resolve", "reopen",
            "themes", "offer_to", "reroute", "close", "merge", "spam", "not_spam",
-           "crisis_handled", "write", "called", "erase", "first_contact")
+           "crisis_handled", "write", "called", "erase", "first_contact", "hand_off")
 
 
 class Refused(Exception):
@@ -100,6 +100,11 @@ def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
     if action == "reopen":
         lifecycle.reopen(found, actor)
         return _l("De vraag is heropend.")
+    if action == "hand_off":
+        partner = _partner(form)
+        lifecycle.hand_off(found, partner, _text(form, "note"), actor)
+        return _l("De vraag is doorgegeven aan %(partner)s. Zij krijgen de contactgegevens als "
+                  "ze de vraag aanvaarden.", partner=partner.name)
     if action == "themes":
         chosen = [slug for slug in form.getlist("themes") if slug in THEMES][:3]
         if not chosen:
@@ -109,12 +114,17 @@ def _run(user: User, found: HelpRequest, action: str, form: Any, actor: str,
     return str(_central(found, action, form, actor))
 
 
+def _partner(form: Any) -> Partner:
+    partner = db.session.scalar(select(Partner).where(
+        Partner.slug == (form.get("partner") or "")))
+    if partner is None:
+        raise Refused(_l("Kies een partner."), 422)
+    return partner
+
+
 def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
     if action == "offer_to":
-        partner = db.session.scalar(select(Partner).where(
-            Partner.slug == (form.get("partner") or "")))
-        if partner is None:
-            raise Refused(_l("Kies een partner."), 422)
+        partner = _partner(form)
         lifecycle.offer_to(found, partner, actor)
         return _l("De vraag is voorgelegd aan %(partner)s.", partner=partner.name)
     if action == "reroute":

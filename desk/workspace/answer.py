@@ -16,7 +16,7 @@ from desk.extensions import db
 from desk.geo.lookup import municipalities
 from desk.privacy import access
 from desk.requests.models import HelpRequest
-from desk.requests.status import NotNow
+from desk.requests.status import RELAYED, NotNow
 from desk.routing import explain, load, offers
 from desk.routing.answer import read_offer_token
 from desk.routing.models import Offer
@@ -41,18 +41,20 @@ def _offer(token: str, *, lock: bool = False) -> Offer:
     return offer
 
 
-def _shows_contact(offer: Offer, staff: User | None) -> bool:
+def _shows_contact(offer: Offer, found: HelpRequest, staff: User | None) -> bool:
     """A link can be forwarded: the requester's contact details only to a signed-in
-    coordinator of the partner that accepted (or the central team)."""
+    coordinator of the partner that accepted and still holds the request (it may have handed
+    it on since), or the central team."""
     return offer.status == "accepted" and staff is not None and (
-        staff.is_admin or staff.partner_id == offer.partner_id)
+        staff.is_admin or (staff.partner_id == offer.partner_id == found.partner_id
+                           and found.status in RELAYED))
 
 
 def _page(offer: Offer, *, error: str | None = None, reason: str = "", done: str = "",
           status: int = 200):  # type: ignore[no-untyped-def]
     found = db.session.get(HelpRequest, offer.request_id)
     place = municipalities().get(found.municipality_nis or "")
-    contact = _shows_contact(offer, sessions.current())
+    contact = _shows_contact(offer, found, sessions.current())
     response = current_app.make_response((render_template(
         "routing/answer.html", offer=offer, request_=found, error=error, reason=reason,
         done=done, reason_limit=REASON_LIMIT, contact=contact,
@@ -71,7 +73,7 @@ def offer(token: str):
     staff = sessions.current()
     who = f"user:{staff.id}" if staff else f"link:partner:{found.partner_id}"
     access.log(found.request_id, who, staff.partner_id if staff else found.partner_id, "offer")
-    if _shows_contact(found, staff):
+    if _shows_contact(found, db.session.get(HelpRequest, found.request_id), staff):
         access.log(found.request_id, who, staff.partner_id, "contact")
     db.session.commit()
     return response

@@ -45,6 +45,7 @@ EVENT_WORDS = {
     "offer_expired": _l("Niet beantwoord binnen de termijn"),
     "offer_withdrawn": _l("Aanbod ingetrokken"),
     "to_triage": _l("Naar het centrale team"),
+    "handed_off": _l("Doorgegeven aan een andere partner"),
     "rerouted": _l("Opnieuw toegewezen"),
     "resolved": _l("Afgerond"),
     "reopened": _l("Heropend"),
@@ -101,6 +102,7 @@ class CaseFile:
     open_offer: Offer | None  # the open offer this user may answer
     timeline: list[Entry]
     actions: set[str] = field(default_factory=set)
+    holder_slug: str = ""  # the partner that holds the request (not offered its own hand-off)
 
 
 def build(found: HelpRequest, user: User, language: str) -> CaseFile:
@@ -152,6 +154,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         offers=offers, open_offer=mine,
         timeline=timeline(events, user, partner_names),
         actions=may_do(found, user, mine, crisis_open=crisis and not handled),
+        holder_slug=next((p.slug for p in partners if p.id == found.partner_id), ""),
     )
 
 
@@ -207,6 +210,8 @@ def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> 
                 data.get("reason") or "") if part)
         elif event.type == "to_triage":
             detail = triage_reason_label(data.get("reason"))
+        elif event.type == "handed_off":
+            detail = " → ".join(partner_names.get(data.get(k), "?") for k in ("from", "partner"))
         elif event.type == "follow_up_answered":
             detail = follow_up_label(data.get("answer", ""))
         elif event.type == "resolved" and data.get("outcome"):
