@@ -56,7 +56,7 @@ from desk.requests.status import (
     Status,
     move,
 )
-from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES, TRIAGE_REASONS
+from desk.requests.vocabulary import DECLINE_REASONS, OUTCOMES, TRIAGE_REASONS, UNMET
 from desk.routing import load, offers
 from desk.routing.calendar import BRUSSELS, add_working_days
 from desk.routing.models import Offer
@@ -270,6 +270,8 @@ def to_triage(request: HelpRequest, reason: str, actor: str, *,
         raise ValueError(f"unknown triage reason {reason!r}")
     move(request, Status.NEEDS_TRIAGE)
     request.triage_reason = reason
+    if reason in UNMET:
+        request.unmet = reason
     request.partner_id = None
     event = record(request, "to_triage", actor, data={"reason": reason, **(data or {})})
     notify(request, "needs_triage", "central", event.created_at.isoformat(), language="nl",
@@ -311,6 +313,7 @@ def accept(offer_id: int, actor: str, *, now: datetime | None = None) -> Offer:
     offer.status, offer.answered_at, offer.answered_by = "accepted", now, actor
     move(request, Status.ACCEPTED)
     request.delay_notice_at = None
+    request.accepted_at = now
     _care_from(request, now, "FIRST_CONTACT_WORKING_DAYS")
     record(request, "accepted", actor, public=True, data={"offer": offer.id,
                                                           "partner": offer.partner_id})
@@ -470,7 +473,8 @@ def hand_off(request: HelpRequest, partner: Partner, note: str, actor: str, *,
     if partner.id == holder or not partner.active:
         raise Invalid(_l("Kies een andere, actieve partner."))
     load.give(holder)
-    request.first_contact_at = request.care_due_at = request.care_step = None
+    request.first_contact_at = request.accepted_at = None
+    request.care_due_at = request.care_step = None
     offer = _offer(request, partner.id, actor, now, beyond_capacity=True, fit=None,
                    explanation=f"handed on by partner {holder}",
                    data={"handed_from": holder, "note": note},
@@ -640,6 +644,7 @@ def answer_follow_up(request: HelpRequest, answer: str, words: str) -> None:
                      _l("U hebt deze vraag al beantwoord. Dank u."))
     record(request, "follow_up_answered", "requester", public=True,
            data={"answer": answer, "text": words})
+    request.follow_up_answer = answer
     if answer == "no" and request.status == Status.RESOLVED:
         to_triage(request, "not_helped", "requester")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from desk import lifecycle
 from desk.accounts.models import StaffSession, User
 from desk.extensions import db
+from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
 from desk.routing import offers
@@ -240,6 +241,54 @@ def test_reports_count_requests_and_measure_speed(admin):
     reasons = list(csv.reader(io.StringIO(reasons.get_data(as_text=True).lstrip("\ufeff"))))
     assert reasons[1] == ["Nu geen plaats of vrijwilligers", "'=HYPERLINK(\"http://evil\")", "1"]
     # ^ the code's words, not the partner's own (on the request page); no formula in a sheet
+
+
+def _csv(admin, name: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    answer = admin.get(f"/reports/{name}.csv?from=2026-03&to=2026-04")
+    assert answer.status_code == 200
+    return list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def test_the_loop_is_closed_per_partner_and_unmet_need_is_mapped(admin):
+    march, april = brussels(2026, 3, 10, 9), brussels(2026, 4, 2, 9)
+    helped = classified(created_at=march)  # poverty, Antwerp: ArmenTeKort
+    offer = lifecycle.route(offers.lock_request(helped.id), "system", now=march)
+    lifecycle.accept(offer.id, "user:1", now=march + timedelta(hours=1))
+    lifecycle.first_contact(helped, "user:1", now=march + timedelta(hours=6))
+    lifecycle.resolve(helped, "user:1", outcome="helped", now=march + timedelta(days=3))
+    db.session.add(Notification(request_id=helped.id, kind="follow_up", recipient="requester",
+                                step="1", language="nl", state="sent"))
+    lifecycle.answer_follow_up(helped, "yes", "Heel vriendelijk.")
+    full = classified(created_at=april)  # declined for lack of capacity, then left to expire
+    offer = lifecycle.route(offers.lock_request(full.id), "system", now=april)
+    lifecycle.decline(offer.id, "Geen vrijwilligers", "user:1", code="no_capacity", now=april)
+    following = offers.open_offer(full)
+    lifecycle.expire(following.id, now=following.due_at + timedelta(minutes=1))
+    nobody = classified(themes={"beleid": 0.1, "buurt": 0.05}, postcode="9000",
+                        created_at=april)  # Gent: nothing fits
+    lifecycle.route(offers.lock_request(nobody.id), "system", now=april)
+    db.session.commit()
+    assert nobody.unmet == "no_fit"
+
+    by_partner = _csv(admin, "loop_partner")
+    header, armentekort = by_partner[0], next(r for r in by_partner if r[0] == "ArmenTeKort")
+    assert header[1] == "Geholpen" and header[-1] == "Tot eerste contact (mediaan, uur)"
+    assert armentekort[1] == "1" and armentekort[header.index("Zelf gezegd: ja")] == "1"
+    assert armentekort[-1] == "5.0"
+    assert any(r[0] == "(Kans)armoede" and r[1] == "1" for r in _csv(admin, "loop_theme"))
+    assert any(r[0] == "burger" and r[1] == "1" for r in _csv(admin, "loop_kind"))
+    assert any(r[0] == "Provincie Antwerpen" for r in _csv(admin, "loop_province"))
+
+    unmet = _csv(admin, "unmet")
+    assert unmet[0][:7] == ["Gemeente", "Provincie", "Thema", "Geweigerd: geen plaats",
+                            "Verlopen zonder antwoord", "Geen passende partner", "Totaal"]
+    assert unmet[1][:7] == ["Antwerpen", "Provincie Antwerpen", "(Kans)armoede", "1", "1", "0",
+                            "2"]
+    assert unmet[2][0] == "Gent" and unmet[2][5:7] == ["1", "1"]
+    page = admin.get("/reports?from=2026-03&to=2026-04").get_data(as_text=True)
+    assert '<svg class="chart map"' in page
+    assert "<title>Antwerpen: 2</title>" in page and "<title>Gent: 1</title>" in page
+    assert "Wat kwam ervan, per partner" in page
 
 
 @pytest.mark.parametrize("query", ["from=abcd&to=2026-13", "from=1000-01", "to=2026-00",

@@ -167,3 +167,32 @@ def test_admin_and_report_pages_pass_axe(site, page, staff):
     page.get_by_role("button", name="Bewaren").click()
     assert page.locator("#capacity-error").is_visible()
     assert serious(page) == []
+
+
+def test_the_loop_reports_and_the_map_read_at_phone_width_and_pass_axe(site, page, staff):
+    from datetime import timedelta
+
+    from desk.timeutil import utcnow
+
+    days_ago = utcnow() - timedelta(days=10)
+    helped = classified(created_at=days_ago)
+    offer = lifecycle.route(offers.lock_request(helped.id), "system", now=days_ago)
+    lifecycle.accept(offer.id, "user:1", now=days_ago + timedelta(hours=1))
+    lifecycle.first_contact(helped, "user:1", now=days_ago + timedelta(hours=3))
+    lifecycle.resolve(helped, "user:1", outcome="helped")
+    for postcode in ("9000", "8000", "3500"):  # Gent, Brugge, Hasselt: nothing fits
+        nobody = classified(themes={"beleid": 0.1, "buurt": 0.05}, postcode=postcode,
+                            created_at=days_ago)
+        lifecycle.route(offers.lock_request(nobody.id), "system", now=days_ago)
+    db.session.commit()
+    log_in(page, site, ADMIN)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(site + "/reports")
+    chart = page.locator("svg.map")
+    assert chart.is_visible() and chart.bounding_box()["width"] <= 360
+    assert page.locator("svg.map circle title", has_text="Gent: 1").count() == 1
+    page.locator("#unmet summary").click()  # the figures beside the map
+    assert page.locator("#unmet table").is_visible()
+    assert page.locator("#loop_partner table").is_visible()  # tables without a chart: open
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361
+    assert serious(page) == []

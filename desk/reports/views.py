@@ -11,9 +11,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from desk.accounts.access import staff_page
-from desk.reports import charts, figures
+from desk.reports import charts, figures, loop
+from desk.reports import map as drawn
 from desk.routing.calendar import BRUSSELS
 from desk.timeutil import utcnow
 from desk.web import private
@@ -42,8 +44,42 @@ def period() -> figures.Period:
     return figures.Period(first, figures.next_month(last))
 
 
+NAMES = (*figures.NAMES, *(f"loop_{d}" for d in ("theme", "partner", "province", "kind")),
+         "unmet")
+
+
+def all_tables(chosen: figures.Period, language: str) -> list[figures.Table]:
+    return [*figures.all_tables(chosen, language), *loop.loop_tables(chosen, language),
+            loop.unmet(chosen, language)]
+
+
+def one_table(name: str, chosen: figures.Period, language: str) -> figures.Table | None:
+    """One table by name (for its CSV), computing only that one; all rows of unmet need."""
+    if name == "unmet":
+        return loop.unmet(chosen, language, limit=None)
+    if name.startswith("loop_"):
+        return next((loop.loop(chosen, d) for d in loop.dimensions(language)
+                     if f"loop_{d[0]}" == name), None)
+    return figures.table(name, chosen, language)
+
+
+def _unmet_map(table: figures.Table) -> Any:
+    """Unmet need summed over the themes, per municipality, on the map."""
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for row in table.rows:
+        nis = row[-1]
+        counts[nis] = counts.get(nis, 0) + row[-2]
+        names[nis] = row[0]
+    return drawn.circles(table.title, table.name, counts, names, str(_("Vragen")))
+
+
 def _chart(table: figures.Table) -> dict[str, Any]:
     months = [row[0] for row in table.rows]
+    if table.chart == "none":
+        return {"table": table, "svg": None, "legend": []}
+    if table.chart == "map":
+        return {"table": table, "svg": _unmet_map(table), "legend": []}
     if table.chart == "stacked":
         svg, legend = charts.stacked(table.title, table.name, months, table.columns[1:-1],
                                      [row[1:-1] for row in table.rows])
@@ -62,7 +98,7 @@ def _chart(table: figures.Table) -> dict[str, Any]:
 @staff_page(admin=True)
 def index():
     chosen = period()
-    tables = figures.all_tables(chosen, str(get_locale()))
+    tables = all_tables(chosen, str(get_locale()))
     return private(render_template(
         "reports/index.html", period=chosen, last=chosen.months()[-1],
         charts=[_chart(t) for t in tables]))
@@ -71,10 +107,10 @@ def index():
 @bp.get("/<name>.csv")
 @staff_page(admin=True)
 def download(name: str):
-    if name not in figures.NAMES:
+    if name not in NAMES:
         abort(404)
     chosen = period()
-    table = figures.table(name, chosen, str(get_locale()))
+    table = one_table(name, chosen, str(get_locale()))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)

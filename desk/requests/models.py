@@ -104,6 +104,12 @@ class HelpRequest(db.Model):
     first_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     care_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     care_step: Mapped[str | None] = mapped_column(String(10))
+    # For the reports that close the loop: when the partner holding it accepted it; the
+    # person's answer to "were you helped?"; and why routing found no partner, when it did not
+    # (vocabulary.UNMET; kept once set: the need went unmet, whatever came after).
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up_answer: Mapped[str | None] = mapped_column(String(10))
+    unmet: Mapped[str | None] = mapped_column(String(20))
 
     requester: Mapped[Requester] = relationship()
 
