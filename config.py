@@ -75,6 +75,10 @@ class Config:
         self.RETENTION_SHORT_MONTHS = _int("RETENTION_SHORT_MONTHS", 3)
         self.MAIL_RETENTION_DAYS = _int("MAIL_RETENTION_DAYS", 90)
         self.RETENTION_SWEEP_HOURS = float(_env("RETENTION_SWEEP_HOURS", "1"))
+        # Reports are read from snapshots: beat computes the last twelve months again every
+        # REPORTS_REFRESH_SECONDS; another period asked for is kept REPORTS_FRESH_SECONDS.
+        self.REPORTS_REFRESH_SECONDS = _int("REPORTS_REFRESH_SECONDS", 600)
+        self.REPORTS_FRESH_SECONDS = _int("REPORTS_FRESH_SECONDS", 900)
 
         # Classification: where the shipped model is cached after its first training.
         self.MODEL_DIR = _env("MODEL_DIR", str(INSTANCE / "models"))

@@ -42,6 +42,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.mail import imap, outbound
     from desk.outbox import relay
     from desk.privacy import retention
+    from desk.reports import store
     from desk.routing import sweep
 
     db.init_app(app)
@@ -52,7 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_i18n(app, babel)
     # Each domain declares its own periodic work (its BEAT); beat runs them all.
     init_celery(app, beats=[m.BEAT for m in (relay, sweep, rescue, outbound, registry, imap,
-                                             retention)])
+                                             retention, store)])
 
     from desk.accounts.views import bp as accounts_bp
     from desk.admin.views import bp as admin_bp

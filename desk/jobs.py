@@ -35,6 +35,7 @@ class Job(StrEnum):
     REARM_ALERTS = "desk.rearm_alerts"
     RETRAIN = "desk.retrain_classifier"
     RETENTION = "desk.retention"
+    REFRESH_REPORTS = "desk.refresh_reports"
 
 
 # Mail has a queue of its own, so a slow or absent mail server never holds up classification

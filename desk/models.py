@@ -9,6 +9,7 @@ from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
 from desk.partners.models import Partner, PartnerTheme, Theme
 from desk.privacy.models import Access
+from desk.reports.models import ReportSnapshot
 from desk.requests.models import HelpRequest, Requester
 from desk.routing.models import Offer
 
@@ -38,6 +39,7 @@ __all__ = [
     "OutboxMessage",
     "Partner",
     "PartnerTheme",
+    "ReportSnapshot",
     "Postcode",
     "Requester",
     "Theme",

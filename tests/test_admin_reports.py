@@ -291,6 +291,33 @@ def test_the_loop_is_closed_per_partner_and_unmet_need_is_mapped(admin):
     assert "Wat kwam ervan, per partner" in page
 
 
+def test_the_reports_are_read_from_a_snapshot_that_beat_refreshes(admin, app):
+    from desk.reports import store
+
+    def resolved() -> None:
+        request = classified(created_at=utcnow() - timedelta(days=3))
+        offer = lifecycle.route(offers.lock_request(request.id), "system")
+        lifecycle.accept(offer.id, "user:1")
+        lifecycle.resolve(request, "user:1", outcome="helped")
+        db.session.commit()
+
+    def helped() -> str:  # the first outcome row of the CSV: ["Geholpen", "%", count]
+        rows = list(csv.reader(io.StringIO(admin.get("/reports/outcomes.csv").get_data(
+            as_text=True).lstrip("\ufeff"))))
+        return next(r for r in rows if r[0] == "Geholpen")[2]
+
+    resolved()
+    page = text(admin.get("/reports"))
+    assert "Cijfers berekend op" in page
+    assert helped() == "1"
+    resolved()
+    assert helped() == "1"  # the snapshot, until it is refreshed
+    assert "desk.refresh_reports" in app.extensions["celery"].conf.beat_schedule
+    assert store.refresh() == 3  # beat's work: the last twelve months, in each language
+    db.session.commit()
+    assert helped() == "2"
+
+
 @pytest.mark.parametrize("query", ["from=abcd&to=2026-13", "from=1000-01", "to=2026-00",
                                    "from=2001-01&to=2026-12", "from=2027-05&to=2026-01"])
 def test_odd_report_periods_still_answer(admin, query):

@@ -19,6 +19,7 @@ from desk.jobs import Job
 from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
 from desk.privacy import retention
+from desk.reports import store
 from desk.rescue import rescue
 from desk.routing.offers import in_lock_order
 from desk.routing.sweep import sweep
@@ -124,6 +125,12 @@ def apply_retention() -> dict[str, int]:
     """Anonymise ended requests and prune old mail (desk/privacy/retention.py), for at most
     two minutes a run; what is left waits for the next run."""
     return retention.run(utcnow(), seconds=120).as_dict()
+
+
+@shared_task(name=Job.REFRESH_REPORTS)
+def refresh_reports() -> int:
+    """The reports of the last twelve months computed again (desk/reports/store.py)."""
+    return store.refresh()
 
 
 @shared_task(name=Job.RELAY_OUTBOX)

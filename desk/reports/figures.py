@@ -203,11 +203,3 @@ def outcomes(period: Period) -> Table:
 def all_tables(period: Period, language: str) -> list[Table]:
     return [*requests_by(period, language), speed(period), in_time(period),
             outcomes(period), decline_reasons(period)]
-
-
-def table(name: str, period: Period, language: str) -> Table | None:
-    """One table by name (for its CSV), computing only that one."""
-    if name in ("speed", "in_time", "decline_reasons", "outcomes"):
-        return {"speed": speed, "in_time": in_time, "outcomes": outcomes,
-                "decline_reasons": decline_reasons}[name](period)
-    return next((t for t in requests_by(period, language) if t.name == name), None)

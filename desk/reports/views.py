@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -14,7 +15,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from desk.accounts.access import staff_page
-from desk.reports import charts, figures, loop
+from desk.extensions import db
+from desk.reports import charts, figures, loop, store
 from desk.reports import map as drawn
 from desk.routing.calendar import BRUSSELS
 from desk.timeutil import utcnow
@@ -42,25 +44,6 @@ def period() -> figures.Period:
     if (last.year - first.year) * 12 + last.month - first.month > 60:
         first = date(last.year - 5, last.month, 1)
     return figures.Period(first, figures.next_month(last))
-
-
-NAMES = (*figures.NAMES, *(f"loop_{d}" for d in ("theme", "partner", "province", "kind")),
-         "unmet")
-
-
-def all_tables(chosen: figures.Period, language: str) -> list[figures.Table]:
-    return [*figures.all_tables(chosen, language), *loop.loop_tables(chosen, language),
-            loop.unmet(chosen, language)]
-
-
-def one_table(name: str, chosen: figures.Period, language: str) -> figures.Table | None:
-    """One table by name (for its CSV), computing only that one; all rows of unmet need."""
-    if name == "unmet":
-        return loop.unmet(chosen, language, limit=None)
-    if name.startswith("loop_"):
-        return next((loop.loop(chosen, d) for d in loop.dimensions(language)
-                     if f"loop_{d[0]}" == name), None)
-    return figures.table(name, chosen, language)
 
 
 def _unmet_map(table: figures.Table) -> Any:
@@ -98,19 +81,29 @@ def _chart(table: figures.Table) -> dict[str, Any]:
 @staff_page(admin=True)
 def index():
     chosen = period()
-    tables = all_tables(chosen, str(get_locale()))
+    tables, computed_at = store.tables(chosen, str(get_locale()))
+    db.session.commit()  # the snapshot, when this view computed it
+    shown = []
+    for table in tables:
+        chart = _chart(table)
+        if table.name == "unmet" and len(table.rows) > loop.UNMET_LIMIT:  # the CSV has them all
+            chart["table"] = replace(table, rows=table.rows[:loop.UNMET_LIMIT])
+            chart["cut"] = len(table.rows)
+        shown.append(chart)
     return private(render_template(
-        "reports/index.html", period=chosen, last=chosen.months()[-1],
-        charts=[_chart(t) for t in tables]))
+        "reports/index.html", period=chosen, last=chosen.months()[-1], charts=shown,
+        computed_at=computed_at))
 
 
 @bp.get("/<name>.csv")
 @staff_page(admin=True)
 def download(name: str):
-    if name not in NAMES:
+    if name not in store.NAMES:
         abort(404)
     chosen = period()
-    table = one_table(name, chosen, str(get_locale()))
+    tables, _computed = store.tables(chosen, str(get_locale()))
+    db.session.commit()
+    table = next(t for t in tables if t.name == name)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)
