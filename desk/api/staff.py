@@ -381,9 +381,7 @@ def decline_offer(offer_id: int):
 def offer_to_partner(reference: str):
     """Central team: offer the request to the partner you choose."""
     body = _body_errors(OfferToSchema())
-    partner = db.session.scalar(select(Partner).where(Partner.slug == body["partner"]))
-    if partner is None:
-        raise _Invalid({"partner": [f"No partner with slug {body['partner']!r}."]})
+    partner = _partner(body["partner"])
     found = _request(reference, lock=True)
     lifecycle.offer_to(found, partner, _actor())
     return _detail(found)
@@ -412,6 +410,13 @@ def close(reference: str):
     found = _request(reference, lock=True)
     lifecycle.close_out_of_scope(found, body["referral"], _actor())
     return _detail(found)
+
+
+def _partner(slug: str) -> Partner:
+    partner = db.session.scalar(select(Partner).where(Partner.slug == slug))
+    if partner is None:
+        raise _Invalid({"partner": [f"No partner with slug {slug!r}."]})
+    return partner
 
 
 def _holder(found: HelpRequest) -> None:
@@ -448,9 +453,7 @@ def hand_off(reference: str):
     it is offered to them, the requester hears it, and the contact details go to the new
     partner only when it accepts."""
     body = _body_errors(HandOffSchema())
-    partner = db.session.scalar(select(Partner).where(Partner.slug == body["partner"]))
-    if partner is None:
-        raise _Invalid({"partner": [f"No partner with slug {body['partner']!r}."]})
+    partner = _partner(body["partner"])
     found = _request(reference, lock=True)
     _holder(found)
     lifecycle.hand_off(found, partner, body["note"], _actor())
