@@ -79,6 +79,8 @@ class Config:
         # REPORTS_REFRESH_SECONDS; another period asked for is kept REPORTS_FRESH_SECONDS.
         self.REPORTS_REFRESH_SECONDS = _int("REPORTS_REFRESH_SECONDS", 600)
         self.REPORTS_FRESH_SECONDS = _int("REPORTS_FRESH_SECONDS", 900)
+        # A period with more requests than this is computed by a worker, not while one waits.
+        self.REPORTS_INLINE_REQUESTS = _int("REPORTS_INLINE_REQUESTS", 50_000)
 
         # Classification: where the shipped model is cached after its first training.
         self.MODEL_DIR = _env("MODEL_DIR", str(INSTANCE / "models"))

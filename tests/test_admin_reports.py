@@ -318,6 +318,29 @@ def test_the_reports_are_read_from_a_snapshot_that_beat_refreshes(admin, app):
     assert helped() == "2"
 
 
+def test_a_large_period_is_computed_by_a_worker_not_while_one_waits(admin, app):
+    from desk.reports import store
+
+    classified(created_at=brussels(2026, 3, 10, 9))
+    db.session.commit()
+    app.config["REPORTS_INLINE_REQUESTS"] = 0  # every period counts as large
+    page = admin.get("/reports?from=2026-03&to=2026-04")
+    assert page.status_code == 200 and "De desk berekent de cijfers" in text(page)
+    csv_now = admin.get("/reports/themes.csv?from=2026-03&to=2026-04")
+    assert csv_now.status_code == 503 and csv_now.headers["Retry-After"] == "60"
+    assert admin.get("/reports?from=2026-03&to=2026-04").status_code == 200  # asked once
+    asked = db.session.scalars(select(OutboxMessage.args).where(
+        OutboxMessage.task == "desk.refresh_reports")).all()
+    assert asked == [["nl", "2026-03", "2026-05"]]
+
+    assert store.refresh("nl", "2026-03", "2026-05") == 1  # the worker's work
+    db.session.commit()
+    page = admin.get("/reports?from=2026-03&to=2026-04")
+    assert "De desk berekent" not in text(page) and "Cijfers berekend op" in text(page)
+    rows = _csv(admin, "themes")
+    assert rows[1][0] == "2026-03" and rows[1][-1] == "1"
+
+
 @pytest.mark.parametrize("query", ["from=abcd&to=2026-13", "from=1000-01", "to=2026-00",
                                    "from=2001-01&to=2026-12", "from=2027-05&to=2026-01"])
 def test_odd_report_periods_still_answer(admin, query):

@@ -128,9 +128,11 @@ def apply_retention() -> dict[str, int]:
 
 
 @shared_task(name=Job.REFRESH_REPORTS)
-def refresh_reports() -> int:
-    """The reports of the last twelve months computed again (desk/reports/store.py)."""
-    return store.refresh()
+def refresh_reports(language: str | None = None, start: str | None = None,
+                    end: str | None = None) -> int:
+    """The reports of a period someone asked for, or (beat) of the last twelve months, computed
+    again (desk/reports/store.py)."""
+    return store.refresh(language, start, end)
 
 
 @shared_task(name=Job.RELAY_OUTBOX)

@@ -16,5 +16,9 @@ class ReportSnapshot(db.Model):
     __tablename__ = "report_snapshots"
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)  # language:from:to
-    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The tables and when they were computed (None: not yet).
+    computed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    tables: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    # When someone last asked a worker to compute them (a large period is not computed while
+    # a person waits).
+    asked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -81,10 +81,10 @@ def _chart(table: figures.Table) -> dict[str, Any]:
 @staff_page(admin=True)
 def index():
     chosen = period()
-    tables, computed_at = store.tables(chosen, str(get_locale()))
-    db.session.commit()  # the snapshot, when this view computed it
+    found = store.snapshot(chosen, str(get_locale()))
+    db.session.commit()  # the snapshot it computed, or the worker it asked
     shown = []
-    for table in tables:
+    for table in found.tables:
         chart = _chart(table)
         if table.name == "unmet" and len(table.rows) > loop.UNMET_LIMIT:  # the CSV has them all
             chart["table"] = replace(table, rows=table.rows[:loop.UNMET_LIMIT])
@@ -92,7 +92,7 @@ def index():
         shown.append(chart)
     return private(render_template(
         "reports/index.html", period=chosen, last=chosen.months()[-1], charts=shown,
-        computed_at=computed_at))
+        computed_at=found.computed_at, computing=found.computing))
 
 
 @bp.get("/<name>.csv")
@@ -101,9 +101,13 @@ def download(name: str):
     if name not in store.NAMES:
         abort(404)
     chosen = period()
-    tables, _computed = store.tables(chosen, str(get_locale()))
+    found = store.snapshot(chosen, str(get_locale()))
     db.session.commit()
-    table = next(t for t in tables if t.name == name)
+    table = next((t for t in found.tables if t.name == name), None)
+    if table is None:  # a worker is computing this period's figures for the first time
+        return private(Response(_("De cijfers van deze periode worden berekend; probeer het "
+                                  "over een minuut opnieuw."), 503, {"Retry-After": "60"},
+                                mimetype="text/plain"))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)

@@ -19,8 +19,9 @@ def upgrade():
     op.create_table(
         'report_snapshots',
         sa.Column('key', sa.String(length=40), nullable=False),
-        sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('tables', sa.JSON(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(timezone=True), nullable=True),
+        sa.Column('tables', sa.JSON(), nullable=True),
+        sa.Column('asked_at', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_report_snapshots')),
     )
 
