@@ -196,3 +196,28 @@ def test_mail_has_a_queue_of_its_own(app):
 
     assert celery.amqp.router.route({}, "desk.send_notification")["queue"].name == "mail"
     assert {q.name for q in celery.conf.task_queues} == {"celery", "mail"}
+
+
+def test_no_mail_and_no_partner_page_shows_a_score_or_a_weight(app, client):
+    import re
+
+    from desk.routing.answer import offer_token
+
+    request = classified()
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
+    lifecycle.decline(offer.id, "Geen plaats", "user:1", code="no_capacity")  # the next one
+    following = offers.open_offer(request)
+    db.session.commit()
+    assert "fit 0." in following.explanation  # routing's own words stay for the central team
+    scores = re.compile(r"\b[01][.,]\d\d\b|\bfit\b|weight|gewicht", re.IGNORECASE)
+    lifecycle.accept(following.id, "user:2")
+    db.session.commit()
+    for note in db.session.scalars(select(Notification).order_by(Notification.id)):
+        body = outbound.compose(note, request, ["x@example.org"]).body
+        assert not scores.search(body), (note.kind, body)
+    mail = outbound.compose(db.session.scalar(select(Notification).where(
+        Notification.kind == "offer", Notification.recipient == f"partner:{following.partner_id}")),
+        request, ["x@example.org"]).body
+    assert "De vraag gaat over" in mail and "ervaring" in mail
+    page = client.get(f"/aanbod/{offer_token(following.id)}").get_data(as_text=True)
+    assert "ervaring" in page and not scores.search(re.sub(r"<[^>]+>", " ", page))
