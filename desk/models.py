@@ -1,6 +1,7 @@
 """Every model of the desk, imported in one place for Alembic and the drift test."""
 
 from desk.accounts.models import ApiClient, StaffSession, User
+from desk.audit.models import AuditEntry
 from desk.classify.models import Classification, ModelVersion
 from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
@@ -25,6 +26,7 @@ def include_object(_object: object, name: str | None, _type: str, reflected: boo
 
 __all__ = [
     "Access",
+    "AuditEntry",
     "ApiClient",
     "StaffSession",
     "Classification",

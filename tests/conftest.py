@@ -30,7 +30,8 @@ os.environ.update(
 # Tables that hold what tests make; geography, themes and partners are seeded once.
 VOLATILE = ("access_log", "staff_sessions", "events", "outbox", "notifications", "offers",
             "inbound_mail", "undeliverable_addresses", "classifications",
-            "model_versions", "help_requests", "requesters", "api_clients", "report_snapshots")
+            "model_versions", "help_requests", "requesters", "api_clients", "report_snapshots",
+            "audit_log")
 
 
 def free_port() -> int:

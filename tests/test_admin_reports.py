@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -23,7 +23,7 @@ from tests.routing_helpers import brussels, classified, partner
 from tests.workspace_helpers import ADMIN, ARMENTEKORT, give_passwords, log_in, text
 
 PAGES = ["/admin/", "/admin/partners", "/admin/partners/new", "/admin/partners/domo",
-         "/admin/users", "/admin/themes", "/reports", "/reports/themes.csv"]
+         "/admin/users", "/admin/themes", "/admin/audit", "/reports", "/reports/themes.csv"]
 
 
 @pytest.fixture
@@ -33,7 +33,8 @@ def admin(app):
     saved = {p.id: ({c: getattr(p, c) for c in ("name", "description", "covers_all",
                                                  "coverage_provinces",
                                                  "coverage_municipalities", "languages",
-                                                 "capacity")},
+                                                 "capacity", "paused_until", "active",
+                                                 "locked_fields")},
                     {e.theme_id: e.weight for e in p.expertise})
              for p in db.session.scalars(select(Partner))}
     labels = {t.id: (t.label_nl, t.label_fr, t.label_en)
@@ -355,3 +356,91 @@ def test_partner_list_shows_load_and_pause(admin):
     db.session.commit()
     assert "gepauzeerd tot" in text(admin.get("/admin/partners"))
     assert isinstance(db.session.get(Partner, domo.id).load, int)
+
+
+# -- a partner keeps its own profile; the audit log -------------------------------------------
+
+def profile_form(**changes) -> dict:
+    form = {"capacity": "25", "paused_until": "", "provinces": ["10000"], "municipalities": "",
+            "languages": ["nl"], "themes": ["armoede", "buddy", "eenzaamheid", "engagement",
+                                            "nieuwkomers"]}
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_a_coordinator_pauses_their_partner_and_routing_skips_it_until_the_return_date(admin,
+                                                                                       app):
+    from desk.audit.models import AuditEntry
+    from desk.routing.calendar import BRUSSELS
+
+    coordinator = app.test_client()
+    log_in(coordinator, ARMENTEKORT)
+    assert "Ons profiel" in text(coordinator.get("/queue"))
+    assert coordinator.get("/partner/domo").status_code == 404  # another partner's
+    assert admin.get("/partner/armentekort").status_code == 404  # the central team: /admin
+    wrong = coordinator.post("/partner/armentekort", data=profile_form(capacity="veel"))
+    assert wrong.status_code == 422 and 'value="veel"' in wrong.get_data(as_text=True)
+
+    today = utcnow().astimezone(BRUSSELS).date()
+    back = today + timedelta(days=3)
+    answer = coordinator.post("/partner/armentekort", data=profile_form(
+        paused_until=back.isoformat(), themes=["armoede", "buddy", "mantelzorg"]))
+    assert answer.status_code == 303
+    armentekort = partner("armentekort")
+    db.session.refresh(armentekort)
+    assert armentekort.paused_until == back
+    assert {e.theme.slug for e in armentekort.expertise} == {"armoede", "buddy", "mantelzorg"}
+    shown = f"ArmenTeKort 0 25 nl gepauzeerd tot {back:%d-%m-%Y}"  # the central team sees it
+    assert shown in text(admin.get("/admin/partners"))
+
+    paused = classified()  # poverty in Antwerp: ArmenTeKort's, but it is away
+    offer = lifecycle.route(offers.lock_request(paused.id), "system")
+    assert offer.partner.slug != "armentekort"
+    later = classified()
+    after = datetime.combine(back + timedelta(days=1), time(10), BRUSSELS)
+    assert lifecycle.route(offers.lock_request(later.id), "system",
+                           now=after).partner.slug == "armentekort"
+    db.session.commit()
+
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.subject == "partner:armentekort"))
+    coordinator_id = db.session.scalar(select(User.id).where(User.email == ARMENTEKORT))
+    assert entry.actor == f"user:{coordinator_id}"
+    assert entry.changes["paused_until"] == [None, back.isoformat()]
+    assert "mantelzorg" in entry.changes["weights"][1]
+
+
+def test_what_the_central_team_locked_the_partner_cannot_change(admin, app):
+    assert admin.post("/admin/partners/armentekort", data=partner_form(
+        name="ArmenTeKort", provinces=["10000"], municipalities="", locked=["capacity"],
+        capacity="25", **{"weight-armoede": "1", "weight-buddy": "0.9"})).status_code == 303
+    coordinator = app.test_client()
+    log_in(coordinator, ARMENTEKORT)
+    page = text(coordinator.get("/partner/armentekort"))
+    assert "Vergrendeld door het centrale team" in page
+    assert coordinator.post("/partner/armentekort", data=profile_form(
+        capacity="99", languages=["nl", "fr"])).status_code == 303
+    armentekort = partner("armentekort")
+    db.session.refresh(armentekort)
+    assert armentekort.capacity == 25 and armentekort.languages == ["nl", "fr"]
+
+
+def test_the_audit_log_has_every_change_by_whom_before_and_after(admin, app):
+    from desk.audit.models import AuditEntry
+
+    admin.post("/admin/partners/domo", data=partner_form(capacity="12"))
+    labels = {f"{t.slug}-{lang}": t.label(lang) for t in db.session.scalars(select(Theme))
+              for lang in ("nl", "fr", "en")}
+    admin.post("/admin/themes", data={**labels, "armoede-nl": "Armoede en uitsluiting"})
+    domo_coordinator = db.session.scalar(select(User).where(
+        User.email == "coordinator@domo.example"))
+    admin.post(f"/admin/users/{domo_coordinator.id}", data={"action": "deactivate"})
+    changes = {e.subject: e.changes for e in db.session.scalars(select(AuditEntry))}
+    assert changes["partner:domo"]["capacity"][1] == 12
+    assert changes["theme:armoede"] == {"nl": ["(Kans)armoede", "Armoede en uitsluiting"]}
+    assert changes[f"user:{domo_coordinator.id}"] == {"active": [True, False]}
+    page = text(admin.get("/admin/audit"))
+    assert "Armoede en uitsluiting" in page and "Centraal Team" in page
+    only = text(admin.get("/admin/audit?subject=theme:"))
+    assert "theme:armoede" in only and "partner:domo" not in only
+    admin.post(f"/admin/users/{domo_coordinator.id}", data={"action": "activate"})

@@ -158,7 +158,7 @@ def test_admin_and_report_pages_pass_axe(site, page, staff):
     db.session.commit()
     log_in(page, site, ADMIN)
     for path in ("/reports", "/admin/", "/admin/partners", "/admin/partners/domo",
-                 "/admin/users", "/admin/themes", "/account", "/login"):
+                 "/admin/users", "/admin/themes", "/admin/audit", "/account", "/login"):
         page.goto(site + path)
         assert serious(page) == [], path
     page.goto(site + "/admin/partners/domo")
@@ -196,3 +196,23 @@ def test_the_loop_reports_and_the_map_read_at_phone_width_and_pass_axe(site, pag
     assert page.locator("#loop_partner table").is_visible()  # tables without a chart: open
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
     assert serious(page) == []
+
+
+def test_a_coordinator_keeps_the_profile_by_keyboard_at_phone_width(site, page, staff):
+    from desk.partners.models import Partner
+
+    domo = db.session.scalar(select(Partner).where(Partner.slug == "domo"))
+    capacity = domo.capacity
+    log_in(page, site, DOMO)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.get_by_role("link", name="Ons profiel").click()
+    assert serious(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361
+    page.get_by_label("Hoeveel vragen tegelijk").fill(str(capacity + 1))
+    page.get_by_role("button", name="Bewaren").click()
+    assert page.get_by_text("Het profiel van Domo vzw, Home-Start is bewaard.").is_visible()
+    db.session.expire_all()
+    assert db.session.get(Partner, domo.id).capacity == capacity + 1
+    domo = db.session.get(Partner, domo.id)
+    domo.capacity = capacity
+    db.session.commit()

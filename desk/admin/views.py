@@ -22,6 +22,7 @@ from desk.accounts.services import (
     set_active,
     set_language,
 )
+from desk.audit import services as audit
 from desk.extensions import db
 from desk.geo.lookup import provinces
 from desk.partners import services as partners
@@ -32,7 +33,7 @@ from desk.requests.vocabulary import LANGUAGES, THEMES
 from desk.routing.profiles import forget_profiles
 from desk.validation import error_texts
 from desk.web import private
-from desk.workspace.labels import access_label
+from desk.workspace.labels import PROFILE_LABELS, access_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ACCOUNT_ERRORS = {
@@ -66,13 +67,13 @@ def partner_list():
 def _partner_values(partner: Partner | None) -> dict[str, Any]:
     if partner is None:
         return {"languages": ["nl"], "capacity": 20, "active": True, "provinces": [],
-                "weights": {}, "municipalities": ""}
+                "weights": {}, "municipalities": "", "locked": []}
     return {"name": partner.name, "description": partner.description,
             "covers_all": partner.covers_all, "provinces": partner.coverage_provinces,
             "municipalities": partners.municipality_text(partner.coverage_municipalities),
             "languages": partner.languages, "capacity": partner.capacity,
             "paused_until": partner.paused_until.isoformat() if partner.paused_until else "",
-            "active": partner.active,
+            "active": partner.active, "locked": partner.locked_fields or [],
             "weights": {e.theme.slug: e.weight for e in partner.expertise}}
 
 
@@ -86,7 +87,8 @@ def _partner_page(partner: Partner | None, values: dict[str, Any],
                   errors: dict[str, list[str]] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     return private((render_template(
         "admin/partner.html", partner=partner, values=values, errors=errors or {},
-        provinces=provinces(), themes=_themes(), languages=LANGUAGES), status))
+        provinces=provinces(), themes=_themes(), languages=LANGUAGES,
+        profile_fields=PROFILE_LABELS), status))
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
@@ -111,10 +113,10 @@ def _partner_form(partner: Partner | None):  # type: ignore[no-untyped-def]
     try:
         data = partners.load(request.form)
         if partner is None:
-            partner = partners.create(request.form.get("slug", ""), data)
+            partner = partners.create(request.form.get("slug", ""), data, _actor())
             done = _("%(name)s is toegevoegd.", name=partner.name)
         else:
-            partners.save(partner, data)
+            partners.save(partner, data, _actor())
             done = _("De gegevens van %(name)s zijn bewaard.", name=partner.name)
     except ValidationError as error:
         db.session.rollback()
@@ -123,6 +125,16 @@ def _partner_form(partner: Partner | None):  # type: ignore[no-untyped-def]
     forget_profiles()  # this process routes with the change at once; others within seconds
     flash(done)
     return redirect(url_for("admin.partner_edit", slug=partner.slug), code=303)
+
+
+def _actor() -> str:
+    return f"user:{sessions.current().id}"
+
+
+def _account(user: User) -> dict[str, Any]:
+    """An account as the audit log compares it."""
+    return {"email": user.email, "name": user.name, "role": user.role,
+            "partner": user.partner_id, "active": user.active, "language": user.language}
 
 
 def _users_page(values: dict[str, Any] | None = None, error: str | None = None,
@@ -166,6 +178,7 @@ def invite_user():
                            values["partner"] if values["role"] == "coordinator" else None,
                            values["name"][:200])
         set_language(user, values["language"] or "nl")
+        audit.record(_actor(), f"user:{user.id}", {}, _account(user))
     except AccountError as error:
         db.session.rollback()
         return _users_page(values, str(ACCOUNT_ERRORS.get(error.key, error)), 422)
@@ -182,6 +195,7 @@ def change_user(user_id: int):
     if user is None:
         abort(404)
     action = request.form.get("action")
+    before = _account(user)
     if action == "deactivate":
         if user.id == sessions.current().id:
             flash(_("U kunt uw eigen account niet uitschakelen."))
@@ -199,6 +213,7 @@ def change_user(user_id: int):
         done = _("De taal van %(email)s is aangepast.", email=user.email)
     else:
         abort(400)
+    audit.record(_actor(), f"user:{user.id}", before, _account(user))
     db.session.commit()
     flash(done)
     return redirect(url_for("admin.users"), code=303)
@@ -209,7 +224,7 @@ def change_user(user_id: int):
 def themes():
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        errors = partners.save_theme_labels(request.form)
+        errors = partners.save_theme_labels(request.form, _actor())
         if not errors:
             db.session.commit()
             flash(_("De namen van de thema's zijn bewaard."))
@@ -218,3 +233,18 @@ def themes():
     return private((render_template("admin/themes.html", themes=_themes(), errors=errors,
                                     form=request.form, languages=LANGUAGES),
                     422 if errors else 200))
+
+
+@bp.get("/audit")
+@staff_page(admin=True)
+def audit_log():
+    """Who changed a partner, an account or a theme label, when, before and after: newest
+    first, all or one subject (?subject=partner:lus, or a kind: partner:, user:, theme:)."""
+    subject = (request.args.get("subject") or "").strip()[:60] or None
+    rows = audit.entries(subject)
+    ids = {int(r.actor.split(":", 1)[1]) for r in rows
+           if r.actor.startswith("user:") and r.actor[5:].isdigit()}
+    people = {u.id: u.name or u.email
+              for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return private(render_template("admin/audit.html", rows=rows, subject=subject or "",
+                                   people=people))

@@ -41,6 +41,9 @@ class Partner(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     paused_until: Mapped[date | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # What the partner's own coordinators may not change on their profile (the central team
+    # locked it): any of partners.services.PROFILE_FIELDS.
+    locked_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     expertise: Mapped[list["PartnerTheme"]] = relationship(
         back_populates="partner", cascade="all, delete-orphan"

@@ -12,10 +12,12 @@ def register(group: click.Group) -> None:
 
 
 @click.command("seed")
-def seed() -> None:
+@click.option("--without-demo", is_flag=True,
+              help="Leave out the made-up demo partners (for a real deployment).")
+def seed(without_demo: bool) -> None:
     """Load geography, the 13 themes and the partners (idempotent)."""
     from desk.seed.services import seed_all
 
-    report = seed_all()
+    report = seed_all(demo=not without_demo)
     db.session.commit()
     click.echo(f"seeded: {report}")

@@ -1,7 +1,10 @@
 """Seed data: the theme taxonomy and the five founding partners (plus marked demo partners)."""
 
+from desk.requests.vocabulary import THEMES
+
 FLEMISH_PROVINCES = ["10000", "20001", "30000", "40000", "70000"]
 BRUSSELS = "04000"
+DEMO_WEIGHT = 0.18
 
 THEME_LABELS = [  # in the order of desk/requests/vocabulary.py THEMES
     # slug, nl, fr, en
@@ -124,4 +127,28 @@ PARTNERS = [
         "demo": True,
         "expertise": {"nieuwkomers": 1.0, "armoede": 0.6, "buddy": 0.5, "eenzaamheid": 0.4},
     },
+    # One demo volunteer point per Flemish province and Brussels that takes every theme, a little
+    # (weight 0.18: a request fits it at 0.18, above routing's 0.15 and below every founding
+    # partner that works on the question), so that whatever a newcomer tries on `make run` is
+    # offered within seconds.
+    *({
+        "slug": f"demo-vrijwilligerspunt-{slug}",
+        "name": f"{name} (demo)",
+        "description": "Demopartner: een vrijwilligerspunt dat elke vraag uit de provincie "
+        "opneemt, om de desk te proberen." if province != BRUSSELS else
+        "Partenaire de démonstration / demopartner: un point bénévole qui prend toute demande "
+        "de Bruxelles.",
+        "provinces": [province],
+        "languages": ["fr", "nl", "en"] if province == BRUSSELS else ["nl", "en"],
+        "capacity": 20,
+        "demo": True,
+        "expertise": dict.fromkeys(THEMES, DEMO_WEIGHT),
+    } for slug, name, province in (
+        ("antwerpen", "Vrijwilligerspunt Antwerpen", "10000"),
+        ("vlaams-brabant", "Vrijwilligerspunt Vlaams-Brabant", "20001"),
+        ("west-vlaanderen", "Vrijwilligerspunt West-Vlaanderen", "30000"),
+        ("oost-vlaanderen", "Vrijwilligerspunt Oost-Vlaanderen", "40000"),
+        ("limburg", "Vrijwilligerspunt Limburg", "70000"),
+        ("brussel", "Point bénévole Bruxelles / Vrijwilligerspunt Brussel", BRUSSELS),
+    )),
 ]

@@ -57,10 +57,12 @@ def seed_themes(report: SeedReport) -> dict[str, Theme]:
     return themes
 
 
-def seed_partners(report: SeedReport, themes: dict[str, Theme]) -> None:
+def seed_partners(report: SeedReport, themes: dict[str, Theme], *, demo: bool = True) -> None:
     existing = {p.slug: p for p in db.session.scalars(select(Partner))}
     towns = by_name()
     for spec in PARTNERS:
+        if spec.get("demo") and not demo:
+            continue
         partner = existing.get(spec["slug"])
         if partner is None:
             partner = Partner(
@@ -87,9 +89,11 @@ def seed_partners(report: SeedReport, themes: dict[str, Theme]) -> None:
     db.session.flush()
 
 
-def seed_all() -> SeedReport:
+def seed_all(*, demo: bool = True) -> SeedReport:
+    """Geography, themes and partners; `demo`: the made-up demo partners too (for trying the
+    desk; a real deployment seeds without them)."""
     report = SeedReport()
     seed_geography(report)
     themes = seed_themes(report)
-    seed_partners(report, themes)
+    seed_partners(report, themes, demo=demo)
     return report

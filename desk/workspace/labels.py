@@ -94,3 +94,13 @@ TRIAGE_REASON = {
 
 def triage_reason_label(code: str | None) -> str:
     return str(TRIAGE_REASON.get(code, code)) if code else "—"
+
+
+# What a partner keeps current on its own profile (partners.services.PROFILE_FIELDS).
+PROFILE_LABELS = {
+    "capacity": _l("Capaciteit"),
+    "paused_until": _l("Pauze"),
+    "coverage": _l("Werkgebied"),
+    "languages": _l("Talen"),
+    "themes": _l("Thema's"),
+}

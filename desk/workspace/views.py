@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from desk.accounts import sessions
@@ -27,6 +28,7 @@ from desk.accounts.models import User
 from desk.extensions import db
 from desk.geo.lookup import municipalities_in_area, place_names, provinces
 from desk.mail import held
+from desk.partners import services as partners
 from desk.partners.models import Partner, Theme
 from desk.privacy import access
 from desk.privacy.export import export
@@ -36,6 +38,8 @@ from desk.requests.vocabulary import KINDS, THEMES
 from desk.routing import load
 from desk.routing.load import PartnerFull
 from desk.routing.offers import lock_request
+from desk.routing.profiles import forget_profiles
+from desk.validation import error_texts
 from desk.web import private
 from desk.workspace import actions, casefile, labels, queue, triage
 from desk.writebehind import forget_unflushed
@@ -240,3 +244,39 @@ def clear_undeliverable():
         db.session.commit()
         flash(_("%(address)s krijgt weer e-mails van de desk.", address=address))
     return redirect(url_for("workspace.triage_page"), code=303)
+
+
+# -- a partner keeps its own profile ---------------------------------------------------------
+
+@bp.route("/partner/<slug>", methods=["GET", "POST"])
+@staff_page()
+def partner_profile(slug: str):
+    """A coordinator keeps their own partner's capacity, pause, coverage, languages and themes
+    current (what the central team locked shows, but does not change). Another partner's
+    profile answers 404, as anything of another partner does."""
+    user = sessions.current()
+    partner = db.session.scalar(select(Partner).where(Partner.slug == slug[:40]))
+    if partner is None or user.is_admin or partner.id != user.partner_id:
+        abort(404)  # the central team edits partners at /admin/partners
+    errors: dict[str, list[str]] = {}
+    values = partners.profile_values(partner)
+    if request.method == "POST":
+        try:
+            partners.save_profile(partner, request.form, f"user:{user.id}")
+        except ValidationError as error:
+            db.session.rollback()
+            errors = error_texts(error.messages)
+            values = {**partners.profile_form(request.form),
+                      "themes": request.form.getlist("themes")}
+        else:
+            db.session.commit()
+            forget_profiles()  # routing here follows at once; other processes within seconds
+            flash(_("Het profiel van %(name)s is bewaard.", name=partner.name))
+            return redirect(url_for("workspace.partner_profile", slug=partner.slug), code=303)
+    language = _language()
+    return private((render_template(
+        "workspace/profile.html", partner=partner, values=values, errors=errors,
+        locked=set(partner.locked_fields or []), provinces=provinces(),
+        themes=[(t.slug, t.label(language)) for t in db.session.scalars(
+            select(Theme).order_by(Theme.id))], languages=("nl", "fr", "en"),
+        labels=labels.PROFILE_LABELS), 422 if errors else 200))
