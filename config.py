@@ -79,6 +79,10 @@ class Config:
         # REPORTS_REFRESH_SECONDS; another period asked for is kept REPORTS_FRESH_SECONDS.
         self.REPORTS_REFRESH_SECONDS = _int("REPORTS_REFRESH_SECONDS", 600)
         self.REPORTS_FRESH_SECONDS = _int("REPORTS_FRESH_SECONDS", 900)
+        # Partners are asked to confirm their profile when they have not saved or confirmed it
+        # for PROFILE_CONFIRM_DAYS (and at most that often); beat looks every few hours.
+        self.PROFILE_CONFIRM_DAYS = _int("PROFILE_CONFIRM_DAYS", 30)
+        self.PROFILE_SWEEP_HOURS = float(_env("PROFILE_SWEEP_HOURS", "6"))
         # A period with more requests than this is computed by a worker, not while one waits.
         self.REPORTS_INLINE_REQUESTS = _int("REPORTS_INLINE_REQUESTS", 50_000)
 

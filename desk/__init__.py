@@ -36,6 +36,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (every model registered before use)
         rescue,
     )
+    from desk.accounts import profile_check
     from desk.classify import registry
     from desk.i18n import init_i18n
     from desk.jobs import init_celery
@@ -53,7 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_i18n(app, babel)
     # Each domain declares its own periodic work (its BEAT); beat runs them all.
     init_celery(app, beats=[m.BEAT for m in (relay, sweep, rescue, outbound, registry, imap,
-                                             retention, store)])
+                                             retention, store, profile_check)])
 
     from desk.accounts.views import bp as accounts_bp
     from desk.admin.views import bp as admin_bp

@@ -36,6 +36,8 @@ class Job(StrEnum):
     RETRAIN = "desk.retrain_classifier"
     RETENTION = "desk.retention"
     REFRESH_REPORTS = "desk.refresh_reports"
+    REMIND_PROFILES = "desk.remind_profiles"
+    SEND_PROFILE_REMINDER = "desk.send_profile_reminder"
 
 
 # Mail has a queue of its own, so a slow or absent mail server never holds up classification

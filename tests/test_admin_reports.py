@@ -444,3 +444,35 @@ def test_the_audit_log_has_every_change_by_whom_before_and_after(admin, app):
     only = text(admin.get("/admin/audit?subject=theme:"))
     assert "theme:armoede" in only and "partner:domo" not in only
     admin.post(f"/admin/users/{domo_coordinator.id}", data={"action": "activate"})
+
+
+def test_once_a_month_the_coordinators_are_asked_whether_the_profile_is_current(admin, app,
+                                                                                smtp):
+    from desk.accounts import profile_check
+
+    now = utcnow()
+    for each in db.session.scalars(select(Partner)):
+        each.profile_confirmed_at = now  # all current, but one
+    domo = partner("domo")
+    domo.profile_confirmed_at = now - timedelta(days=31)
+    db.session.commit()
+
+    assert profile_check.due(now) == [domo.id]
+    assert profile_check.due(now) == []  # asked once, not again the same month
+    db.session.commit()
+    assert "desk.remind_profiles" in app.extensions["celery"].conf.beat_schedule
+    assert profile_check.deliver(domo.id) == 1  # its one coordinator
+    mail = smtp.messages[-1][1]
+    assert mail["To"] == "coordinator@domo.example"
+    assert "Klopt het profiel van Domo vzw, Home-Start nog?" in mail["Subject"]
+    assert "/partner/domo" in mail.get_body(("plain",)).get_content()
+    assert domo.id in profile_check.due(now + timedelta(days=31))  # a month on: again
+    db.session.rollback()
+
+    coordinator = app.test_client()
+    log_in(coordinator, "coordinator@domo.example")
+    assert coordinator.post("/partner/domo/confirm").status_code == 303
+    assert coordinator.post("/partner/armentekort/confirm").status_code == 404
+    assert "Laatst bevestigd of aangepast op" in text(coordinator.get("/partner/domo"))
+    assert profile_check.due(now + timedelta(days=29)) == []  # confirmed: not due for a month
+    db.session.rollback()

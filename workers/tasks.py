@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy.exc import OperationalError
 
 from desk import lifecycle
+from desk.accounts import profile_check
 from desk.accounts.mail import deliver_link
 from desk.classify.registry import retrain
 from desk.classify.service import corrections
@@ -133,6 +134,18 @@ def refresh_reports(language: str | None = None, start: str | None = None,
     """The reports of a period someone asked for, or (beat) of the last twelve months, computed
     again (desk/reports/store.py)."""
     return store.refresh(language, start, end)
+
+
+@shared_task(name=Job.REMIND_PROFILES)
+def remind_profiles() -> int:
+    """Claim the partners whose profile is due for a check (desk/accounts/profile_check.py)."""
+    return len(profile_check.due(utcnow()))
+
+
+@shared_task(name=Job.SEND_PROFILE_REMINDER, **ANY_ERROR)
+def send_profile_reminder(partner_id: int) -> int:
+    """Ask its coordinators whether the profile is current (run twice: asked twice, harmless)."""
+    return profile_check.deliver(partner_id)
 
 
 @shared_task(name=Job.RELAY_OUTBOX)

@@ -1,8 +1,8 @@
 """Themes of the taxonomy and the partner organisations with their expertise."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desk.extensions import db
@@ -44,6 +44,10 @@ class Partner(db.Model):
     # What the partner's own coordinators may not change on their profile (the central team
     # locked it): any of partners.services.PROFILE_FIELDS.
     locked_fields: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # When its coordinators last saved or confirmed the profile, and when the desk last asked
+    # them to (desk/accounts/profile_check.py: once a month).
+    profile_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    profile_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     expertise: Mapped[list["PartnerTheme"]] = relationship(
         back_populates="partner", cascade="all, delete-orphan"

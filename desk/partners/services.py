@@ -19,6 +19,7 @@ from desk.extensions import db
 from desk.geo.lookup import by_name, municipalities
 from desk.partners.models import Partner, PartnerTheme, Theme
 from desk.requests.vocabulary import LANGUAGES, THEMES
+from desk.timeutil import utcnow
 from desk.validation import Text
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}$")
@@ -140,8 +141,18 @@ def save(partner: Partner, data: dict[str, Any], actor: str) -> None:
     before = state(partner) if partner.id else {}
     _apply(partner, data)
     partner.locked_fields = [f for f in PROFILE_FIELDS if f in data.get("locked", [])]
+    partner.profile_confirmed_at = utcnow()
     db.session.flush()
     audit.record(actor, f"partner:{partner.slug}", before, state(partner))
+
+
+def confirm_profile(partner: Partner, actor: str) -> None:
+    """Its coordinators say the profile is still current (the monthly question is answered)."""
+    before = partner.profile_confirmed_at
+    partner.profile_confirmed_at = utcnow()
+    audit.record(actor, f"partner:{partner.slug}",
+                 {"confirmed": before.isoformat() if before else None},
+                 {"confirmed": partner.profile_confirmed_at.isoformat()})
 
 
 def _apply(partner: Partner, data: dict[str, Any]) -> None:

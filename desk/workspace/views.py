@@ -248,16 +248,23 @@ def clear_undeliverable():
 
 # -- a partner keeps its own profile ---------------------------------------------------------
 
+def _own_partner(slug: str) -> tuple[User, Partner]:
+    """The signed-in coordinator and their own partner; 404 for any other partner (and for the
+    central team, who edit partners at /admin/partners)."""
+    user = sessions.current()
+    partner = db.session.scalar(select(Partner).where(Partner.slug == slug[:40]))
+    if partner is None or user.is_admin or partner.id != user.partner_id:
+        abort(404)
+    return user, partner
+
+
 @bp.route("/partner/<slug>", methods=["GET", "POST"])
 @staff_page()
 def partner_profile(slug: str):
     """A coordinator keeps their own partner's capacity, pause, coverage, languages and themes
     current (what the central team locked shows, but does not change). Another partner's
     profile answers 404, as anything of another partner does."""
-    user = sessions.current()
-    partner = db.session.scalar(select(Partner).where(Partner.slug == slug[:40]))
-    if partner is None or user.is_admin or partner.id != user.partner_id:
-        abort(404)  # the central team edits partners at /admin/partners
+    user, partner = _own_partner(slug)
     errors: dict[str, list[str]] = {}
     values = partners.profile_values(partner)
     if request.method == "POST":
@@ -280,3 +287,14 @@ def partner_profile(slug: str):
         themes=[(t.slug, t.label(language)) for t in db.session.scalars(
             select(Theme).order_by(Theme.id))], languages=("nl", "fr", "en"),
         labels=labels.PROFILE_LABELS), 422 if errors else 200))
+
+
+@bp.post("/partner/<slug>/confirm")
+@staff_page()
+def confirm_profile(slug: str):
+    """The coordinator says the profile is still current (the monthly question, answered)."""
+    user, partner = _own_partner(slug)
+    partners.confirm_profile(partner, f"user:{user.id}")
+    db.session.commit()
+    flash(_("Dank u: het profiel van %(name)s staat als actueel genoteerd.", name=partner.name))
+    return redirect(url_for("workspace.partner_profile", slug=partner.slug), code=303)

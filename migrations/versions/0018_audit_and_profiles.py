@@ -1,5 +1,5 @@
 """audit log of the central team's and the partners' own changes; fields a partner may not
-change on its own profile
+change on its own profile, and when it last confirmed the profile (and was asked to)
 
 Revision ID: 0018
 Revises: 0017
@@ -30,9 +30,15 @@ def upgrade():
     op.create_index('ix_audit_log_subject_at', 'audit_log', ['subject', 'at'], unique=False)
     op.add_column('partners', sa.Column('locked_fields', sa.JSON(), server_default='[]',
                                         nullable=False))
+    op.add_column('partners', sa.Column('profile_confirmed_at', sa.DateTime(timezone=True),
+                                        nullable=True))
+    op.add_column('partners', sa.Column('profile_reminded_at', sa.DateTime(timezone=True),
+                                        nullable=True))
 
 
 def downgrade():
+    op.drop_column('partners', 'profile_reminded_at')
+    op.drop_column('partners', 'profile_confirmed_at')
     op.drop_column('partners', 'locked_fields')
     op.drop_index('ix_audit_log_subject_at', table_name='audit_log')
     op.drop_index('ix_audit_log_at', table_name='audit_log')
