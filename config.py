@@ -79,6 +79,9 @@ class Config:
         # REPORTS_REFRESH_SECONDS; another period asked for is kept REPORTS_FRESH_SECONDS.
         self.REPORTS_REFRESH_SECONDS = _int("REPORTS_REFRESH_SECONDS", 600)
         self.REPORTS_FRESH_SECONDS = _int("REPORTS_FRESH_SECONDS", 900)
+        # Each worker that runs beat's heartbeat job notes it; /readyz wants one within three
+        # periods.
+        self.HEARTBEAT_SECONDS = _int("HEARTBEAT_SECONDS", 10)
         # Partners are asked to confirm their profile when they have not saved or confirmed it
         # for PROFILE_CONFIRM_DAYS (and at most that often); beat looks every few hours.
         self.PROFILE_CONFIRM_DAYS = _int("PROFILE_CONFIRM_DAYS", 30)

@@ -38,6 +38,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     from desk.accounts import profile_check
     from desk.classify import registry
+    from desk.health import checks as health
     from desk.i18n import init_i18n
     from desk.jobs import init_celery
     from desk.mail import imap, outbound
@@ -54,13 +55,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_i18n(app, babel)
     # Each domain declares its own periodic work (its BEAT); beat runs them all.
     init_celery(app, beats=[m.BEAT for m in (relay, sweep, rescue, outbound, registry, imap,
-                                             retention, store, profile_check)])
+                                             retention, store, profile_check,
+                                             health)])
 
     from desk.accounts.views import bp as accounts_bp
     from desk.admin.views import bp as admin_bp
     from desk.api import init_api
     from desk.cli import desk_cli
     from desk.errors import init_errors
+    from desk.health.views import bp as health_bp
     from desk.intake.views import bp as intake_bp
     from desk.mail.mailbox import bp as mailbox_bp
     from desk.mail.views import bp as mail_bp
@@ -77,6 +80,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workspace_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(health_bp)
     init_api(app)
     init_errors(app)
     app.context_processor(_staff)

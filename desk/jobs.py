@@ -38,6 +38,7 @@ class Job(StrEnum):
     REFRESH_REPORTS = "desk.refresh_reports"
     REMIND_PROFILES = "desk.remind_profiles"
     SEND_PROFILE_REMINDER = "desk.send_profile_reminder"
+    HEARTBEAT = "desk.heartbeat"
 
 
 # Mail has a queue of its own, so a slow or absent mail server never holds up classification

@@ -5,6 +5,7 @@ from desk.audit.models import AuditEntry
 from desk.classify.models import Classification, ModelVersion
 from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
+from desk.health.models import WorkerHeartbeat
 from desk.mail.models import InboundMail, Undeliverable
 from desk.notify.models import Notification
 from desk.outbox.models import OutboxMessage
@@ -35,6 +36,7 @@ __all__ = [
     "HelpRequest",
     "InboundMail",
     "Undeliverable",
+    "WorkerHeartbeat",
     "Municipality",
     "Notification",
     "Offer",

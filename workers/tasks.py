@@ -16,6 +16,7 @@ from desk.accounts.mail import deliver_link
 from desk.classify.registry import retrain
 from desk.classify.service import corrections
 from desk.extensions import db
+from desk.health import checks as health
 from desk.jobs import Job
 from desk.mail import imap, outbound, replies
 from desk.outbox.relay import publish_all
@@ -146,6 +147,14 @@ def remind_profiles() -> int:
 def send_profile_reminder(partner_id: int) -> int:
     """Ask its coordinators whether the profile is current (run twice: asked twice, harmless)."""
     return profile_check.deliver(partner_id)
+
+
+@shared_task(name=Job.HEARTBEAT, bind=True)
+def heartbeat(self: Task) -> str:
+    """This worker is alive and beat's jobs reach it (desk/health/checks.py)."""
+    host = self.request.hostname or "worker"
+    health.beat(host)
+    return host
 
 
 @shared_task(name=Job.RELAY_OUTBOX)

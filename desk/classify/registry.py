@@ -62,6 +62,15 @@ def shipped_model(directory: Path | None = None) -> ThemeModel:
         return model
 
 
+def model_ready() -> bool:
+    """A model is there to read requests with, without training one: a promoted version, or
+    the shipped corpus's model built (at install, by `flask desk classify`)."""
+    if db.session.scalar(select(ModelVersion.version).where(ModelVersion.active).limit(1)):
+        return True
+    digest = corpus.digest_of_shipped()
+    return digest in _shipped or (model_dir() / f"shipped-{digest}.npz").exists()
+
+
 def active_model() -> ThemeModel:
     """The promoted version from the database, else the shipped model. Rechecked each minute."""
     now = time.monotonic()
