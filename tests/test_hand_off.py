@@ -117,3 +117,15 @@ def _mail_token(request: HelpRequest) -> str:
     from desk.requests.keys import mail_token
 
     return mail_token(request.id, request.status_token_hash)
+
+
+def test_a_request_handed_on_counts_once_in_the_reports_for_the_partner_that_took_it(taken):
+    from desk.reports import figures, store
+
+    lifecycle.hand_off(taken, partner("domo"), NOTE, "user:1")
+    lifecycle.accept(offers.open_offer(taken).id, "user:2")
+    db.session.commit()
+    table = next(t for t in figures.requests_by(store.default_period(), "nl")
+                 if t.name == "partners")
+    assert table.columns[1:-1] == ["Domo vzw, Home-Start"]
+    assert sum(row[-1] for row in table.rows) == 1

@@ -96,6 +96,11 @@ def _by_month(period: Period, key: Any, *joins: Any, title: str, name: str,
 
 def requests_by(period: Period, language: str) -> list[Table]:
     themes = {t.slug: t.label(language) for t in db.session.scalars(select(Theme))}
+    # The partner that took it last (a request handed on was accepted twice: counted once).
+    last = (select(func.max(Offer.id).label("id")).where(Offer.status == "accepted")
+            .group_by(Offer.request_id).subquery())
+    taken = (select(Offer.request_id, Offer.partner_id).join(last, last.c.id == Offer.id)
+             .subquery())
     places = municipalities()
     provinces = {p.province_nis: p.province_name_nl for p in places.values()}
     return [
@@ -103,9 +108,8 @@ def requests_by(period: Period, language: str) -> list[Table]:
                   (Classification, Classification.request_id == HelpRequest.id),
                   name="themes", title=str(_l("Vragen per maand, per thema")),
                   label=lambda k: themes.get(k, k or "—")),
-        _by_month(period, Partner.name, (Offer, and_(Offer.request_id == HelpRequest.id,
-                                                     Offer.status == "accepted")),
-                  (Partner, Partner.id == Offer.partner_id),
+        _by_month(period, Partner.name, (taken, taken.c.request_id == HelpRequest.id),
+                  (Partner, Partner.id == taken.c.partner_id),
                   name="partners", title=str(_l("Vragen per maand, per partner die aanvaardde")),
                   label=lambda k: k or str(_l("(nog) geen"))),
         _by_month(period, HelpRequest.province_nis, name="provinces",
