@@ -80,3 +80,26 @@ def test_red_without_the_database_and_no_secret_said(database, redis_url):
     assert answer.status_code == 503
     assert answer.get_json()["checks"]["database"].startswith("OperationalError")
     assert "s3cret" not in answer.get_data(as_text=True)
+
+
+def test_metrics_only_with_the_token_and_counting_what_waits(app, client):
+    from desk import lifecycle
+    from desk.routing import offers
+    from tests.routing_helpers import classified
+
+    assert client.get("/metrics").status_code == 404  # no token configured: no such page
+    app.config["METRICS_TOKEN"] = "scrape-me"
+    assert client.get("/metrics").status_code == 404
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    request = classified()
+    offer = lifecycle.route(offers.lock_request(request.id), "system")
+    offer.due_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    answer = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert answer.status_code == 200 and answer.mimetype == "text/plain"
+    body = answer.get_data(as_text=True)
+    assert 'desk_requests{status="offered"} 1.0' in body
+    assert 'desk_offers_open{when="overdue"} 1.0' in body
+    assert "desk_outbox_lag_seconds" in body and "desk_crises_waiting 0.0" in body
+    assert 'desk_queue_depth{queue="celery"}' in body
+    assert "@" not in body  # counts, never an address
