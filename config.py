@@ -82,6 +82,8 @@ class Config:
         # Each worker that runs beat's heartbeat job notes it; /readyz wants one within three
         # periods.
         self.HEARTBEAT_SECONDS = _int("HEARTBEAT_SECONDS", 10)
+        # Log lines as JSON objects (json) for a log collector, or plain text (text).
+        self.LOG_FORMAT = _env("LOG_FORMAT", "text")
         # /metrics (Prometheus) answers only a scrape with this bearer token; unset: 404.
         self.METRICS_TOKEN = _env("METRICS_TOKEN", "")
         # Partners are asked to confirm their profile when they have not saved or confirmed it

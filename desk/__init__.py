@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -41,6 +40,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.health import checks as health
     from desk.i18n import init_i18n
     from desk.jobs import init_celery
+    from desk.logs import init_logging
     from desk.mail import imap, outbound
     from desk.outbox import relay
     from desk.privacy import retention
@@ -85,7 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     init_errors(app)
     app.context_processor(_staff)
     app.cli.add_command(desk_cli)
-    logging.basicConfig(level=logging.INFO)
+    init_logging(app)
     return app
 
 
