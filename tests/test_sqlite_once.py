@@ -128,3 +128,27 @@ def test_the_follow_up_and_the_care_reminders_go_once_on_sqlite(tmp_path, redis_
         assert kinds == ["care_escalation", "care_reminder", "follow_up"]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_monthly_profile_question_goes_once_a_month_on_sqlite(tmp_path, redis_url):
+    """The claim holds on the embedded setup too: asked once, again only a month later."""
+    from datetime import timedelta
+
+    from desk.accounts.profile_check import due
+    from desk.partners.models import Partner
+    from desk.timeutil import utcnow
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_all(demo=False)
+        db.session.commit()
+        now = utcnow()
+        every = sorted(db.session.scalars(db.select(Partner.id)))
+        assert sorted(due(now)) == every  # never confirmed: all asked
+        assert due(now + timedelta(days=1)) == []  # once
+        db.session.commit()
+        assert sorted(due(now + timedelta(days=31))) == every  # a month later
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()
