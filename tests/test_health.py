@@ -103,3 +103,26 @@ def test_metrics_only_with_the_token_and_counting_what_waits(app, client):
     assert "desk_outbox_lag_seconds" in body and "desk_crises_waiting 0.0" in body
     assert 'desk_queue_depth{queue="celery"}' in body
     assert "@" not in body  # counts, never an address
+
+
+def test_ready_on_the_embedded_sqlite_setup_too(tmp_path, redis_url):
+    from flask_migrate import upgrade
+
+    from desk.seed.services import seed_all
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}",
+                   CELERY_BROKER_URL=f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}")
+    client = app.test_client()
+    with app.app_context():
+        upgrade()
+        seed_all()
+        checks.beat("w1@desk-host-1")
+        db.session.commit()
+        assert ready(client) == (200, {"database": "ok", "broker": "ok", "model": "ok",
+                                       "worker": "ok"})
+        metrics_token = app.config["METRICS_TOKEN"] = "scrape-me"
+        body = client.get("/metrics", headers={"Authorization": f"Bearer {metrics_token}"})
+        assert body.status_code == 200 and "desk_worker_heartbeat_age_seconds" in body.get_data(
+            as_text=True)
+        db.session.remove()
+        db.engine.dispose()

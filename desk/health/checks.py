@@ -17,7 +17,7 @@ from desk.classify.registry import model_ready
 from desk.extensions import db
 from desk.health.models import WorkerHeartbeat
 from desk.jobs import Beat, Job
-from desk.timeutil import utcnow
+from desk.timeutil import utc, utcnow
 
 BEAT = Beat(Job.HEARTBEAT, "HEARTBEAT_SECONDS")
 _CREDENTIALS = re.compile(r"//[^/@\s]*@")
@@ -73,6 +73,7 @@ def worker() -> str | None:
     late = timedelta(seconds=3 * current_app.config["HEARTBEAT_SECONDS"])
     if last is None:
         return "no worker has run the heartbeat yet"
+    last = utc(last)  # SQLite gives it back without its time zone
     if utcnow() - last > late:
         return f"no worker heartbeat since {last:%Y-%m-%d %H:%M:%S} UTC"
     return None
