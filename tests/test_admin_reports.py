@@ -476,3 +476,36 @@ def test_once_a_month_the_coordinators_are_asked_whether_the_profile_is_current(
     assert "Laatst bevestigd of aangepast op" in text(coordinator.get("/partner/domo"))
     assert profile_check.due(now + timedelta(days=29)) == []  # confirmed: not due for a month
     db.session.rollback()
+
+
+def test_the_reports_and_the_map_on_the_embedded_sqlite_setup(tmp_path, redis_url):
+    from flask_migrate import upgrade
+
+    from desk.accounts.services import create_user
+    from desk.seed.services import seed_all
+    from tests.conftest import make_app
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_all()
+        create_user(ADMIN, "admin", "correct horse battery", name="Centraal Team")
+        helped = classified()
+        offer = lifecycle.route(offers.lock_request(helped.id), "system")
+        lifecycle.accept(offer.id, "user:1")
+        lifecycle.first_contact(helped, "user:1")
+        lifecycle.resolve(helped, "user:1", outcome="helped")
+        full = classified(postcode="9000")
+        offer = lifecycle.route(offers.lock_request(full.id), "system")
+        lifecycle.decline(offer.id, "Geen plaats", "user:1", code="no_capacity")
+        db.session.commit()
+        client = app.test_client()
+        log_in(client, ADMIN)
+        page = client.get("/reports")
+        assert page.status_code == 200 and '<svg class="chart map"' in page.get_data(as_text=True)
+        assert "<title>Gent: " in page.get_data(as_text=True)
+        answer = client.get("/reports/loop_partner.csv")
+        partners = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip("\ufeff"))))
+        assert any(row[0] == "ArmenTeKort" and row[1] == "1" for row in partners)
+        db.session.remove()
+        db.engine.dispose()
