@@ -90,6 +90,11 @@ class Config:
         # for PROFILE_CONFIRM_DAYS (and at most that often); beat looks every few hours.
         self.PROFILE_CONFIRM_DAYS = _int("PROFILE_CONFIRM_DAYS", 30)
         self.PROFILE_SWEEP_HOURS = float(_env("PROFILE_SWEEP_HOURS", "6"))
+        # How the desk reaches a requester, in order: the first channel that reaches them
+        # (desk/contact/channels.py). "email", then "staff": a contact task for a person.
+        self.REQUESTER_CHANNELS = tuple(
+            name.strip() for name in _env("REQUESTER_CHANNELS", "email,staff").split(",")
+            if name.strip())
         # A period with more requests than this is computed by a worker, not while one waits.
         self.REPORTS_INLINE_REQUESTS = _int("REPORTS_INLINE_REQUESTS", 50_000)
 

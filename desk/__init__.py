@@ -69,6 +69,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from desk.mail.views import bp as mail_bp
     from desk.reports.views import bp as reports_bp
     from desk.workspace.answer import bp as answer_bp
+    from desk.workspace.people import bp as people_bp
     from desk.workspace.views import bp as workspace_bp
 
     app.register_blueprint(intake_bp)
@@ -78,6 +79,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(answer_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(workspace_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)

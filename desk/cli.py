@@ -40,7 +40,8 @@ def show_command(reference: str) -> None:
     requester = db.session.get(Requester, request.requester_id)
     click.echo(f"{request.reference}  status: {request.status}  language: {request.language}  "
                f"source: {request.source}")
-    click.echo(f"from: {requester.name} <{requester.email}> ({requester.kind}"
+    click.echo(f"from: {requester.name} <{requester.email or 'no email: ' + requester.reach_by}>"
+               f" ({requester.kind}"
                f"{', ' + requester.organisation if requester.organisation else ''})")
     click.echo(f"where: {request.postcode} (NIS {request.municipality_nis}, "
                f"{'in area' if request.in_area else 'out of area'})")

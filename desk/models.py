@@ -3,6 +3,7 @@
 from desk.accounts.models import ApiClient, StaffSession, User
 from desk.audit.models import AuditEntry
 from desk.classify.models import Classification, ModelVersion
+from desk.contact.models import ContactTask
 from desk.events.models import Event
 from desk.geo.models import Municipality, Postcode
 from desk.health.models import WorkerHeartbeat
@@ -32,6 +33,7 @@ __all__ = [
     "StaffSession",
     "Classification",
     "ModelVersion",
+    "ContactTask",
     "Event",
     "HelpRequest",
     "InboundMail",

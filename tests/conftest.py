@@ -31,7 +31,7 @@ os.environ.update(
 VOLATILE = ("access_log", "staff_sessions", "events", "outbox", "notifications", "offers",
             "inbound_mail", "undeliverable_addresses", "classifications",
             "model_versions", "help_requests", "requesters", "api_clients", "report_snapshots",
-            "audit_log", "worker_heartbeats")
+            "audit_log", "worker_heartbeats", "contact_tasks")
 
 
 def free_port() -> int:

@@ -41,8 +41,12 @@ def staff_page(*, admin: bool = False) -> Callable[[Callable[..., Any]], Callabl
 
 
 def may_see(user: User, found: HelpRequest) -> bool:
-    """Admins see every request; a coordinator those offered to their partner at some point."""
+    """Admins see every request; a coordinator those offered to their partner at some point,
+    and those someone of their partner filed for a person."""
     if user.is_admin:
+        return True
+    if found.filed_by_id is not None and db.session.scalar(
+            select(User.partner_id).where(User.id == found.filed_by_id)) == user.partner_id:
         return True
     return db.session.scalar(select(Offer.id).where(
         Offer.request_id == found.id, Offer.partner_id == user.partner_id).limit(1)) is not None

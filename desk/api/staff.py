@@ -145,8 +145,10 @@ class RequestDetailSchema(Schema):
     municipality = fields.String(allow_none=True)
     requester_kind = fields.String()
     contact = fields.Dict(allow_none=True, metadata={
-        "description": "Name, email, phone: for the central team, and for the partner once "
-                       "it has accepted"})
+        "description": "Name, email (null for a person without), phone, postal address, how "
+                       "they want to be reached (reach_by: email, phone, post, organisation) "
+                       "and what to mind when contacting them (safe_contact): for the central "
+                       "team, and for the partner once it has accepted"})
     themes = fields.List(fields.Dict())
     crisis = fields.Boolean(allow_none=True)
     created_at = fields.DateTime()
@@ -287,7 +289,9 @@ def _detail(found: HelpRequest) -> dict[str, Any]:
         "municipality": place.name_nl if place else None,
         "requester_kind": requester.kind,
         "contact": ({"name": requester.name, "organisation": requester.organisation,
-                     "email": requester.email, "phone": requester.phone}
+                     "email": requester.email, "phone": requester.phone,
+                     "reach_by": requester.reach_by, "safe_contact": requester.safe_contact,
+                     "postal_address": requester.postal_address}
                     if contact else None),
         "themes": classification.themes[:3] if classification else [],
         "crisis": classification.crisis if classification else None,

@@ -21,7 +21,7 @@ from marshmallow import (
 )
 
 from desk.geo.lookup import resolve
-from desk.requests.vocabulary import KINDS, LANGUAGES, NEEDS_ORGANISATION
+from desk.requests.vocabulary import KINDS, LANGUAGES, NEEDS_ORGANISATION, REACH_BY
 from desk.validation import Text, is_email, messages
 
 LIMITS = {
@@ -29,6 +29,8 @@ LIMITS = {
     "organisation": (2, 200),
     "subject": (3, 200),
     "description": (20, 5000),
+    "safe_contact": (0, 500),
+    "postal_address": (0, 500),
 }
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,25}$")
 
@@ -87,9 +89,16 @@ class HelpRequestSchema(Schema):
             raise ValidationError(_l("Dit is geen geldig telefoonnummer."))
 
     @validates("email")
-    def _email(self, value: str, **_: Any) -> None:
-        if not is_email(value):
+    def _email(self, value: str | None, **_: Any) -> None:
+        if value and not is_email(value):
             raise ValidationError(_l("Dit is geen geldig e-mailadres."))
+
+    @validates_schema
+    def _reachable(self, data: dict[str, Any], **_: Any) -> None:
+        # Only where email is optional (the form): without it, a phone number.
+        if not (data.get("email") or "").strip() and not data.get("phone"):
+            raise ValidationError(_l("Vul een e-mailadres of een telefoonnummer in, zodat we u "
+                                     "kunnen bereiken."), field_name="email")
 
     @validates_schema
     def _organisation(self, data: dict[str, Any], **_: Any) -> None:
@@ -100,7 +109,9 @@ class HelpRequestSchema(Schema):
 
     @post_load
     def _normalise(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        data["email"] = data["email"].strip().lower()
+        data["email"] = (data.get("email") or "").strip().lower() or None
+        # Without email, the desk reaches them by phone (desk/contact).
+        data.setdefault("reach_by", "email" if data["email"] else "phone")
         data["postcode"] = data["postcode"].strip()
         data["phone"] = (data.get("phone") or "").strip() or None
         data["organisation"] = data.get("organisation") or None
@@ -108,7 +119,48 @@ class HelpRequestSchema(Schema):
 
 
 class FormSchema(HelpRequestSchema):
-    """The web form also posts its CSRF token and honeypot; those are checked elsewhere."""
+    """The web form also posts its CSRF token and honeypot; those are checked elsewhere. Email
+    is optional there when a phone number is given."""
 
     class Meta:
         unknown = EXCLUDE
+
+    email = fields.String(load_default=None, allow_none=True, error_messages=messages())
+
+
+class OnBehalfSchema(FormSchema):
+    """A staff member files for a person met by phone or at a counter: how that person wants to
+    be reached, what whoever reaches them must know, and consent given aloud."""
+
+    reach_by = fields.String(required=True, error_messages=messages())
+    safe_contact = Text(bounds=LIMITS["safe_contact"], load_default=None, allow_none=True,
+                        multiline=True)
+    postal_address = Text(bounds=LIMITS["postal_address"], load_default=None, allow_none=True,
+                          multiline=True)
+
+    @validates("reach_by")
+    def _reach_by(self, value: str, **_: Any) -> None:
+        if value not in REACH_BY:
+            raise ValidationError(_l("Kies hoe de persoon bereikt wil worden."))
+
+    @validates("consent")
+    def _consent(self, value: bool, **_: Any) -> None:
+        if value is not True:
+            raise ValidationError(_l("Lees de persoon de privacyverklaring voor en vraag of ze "
+                                     "akkoord gaan; zonder toestemming kan de vraag niet verder."))
+
+    @validates_schema
+    def _reachable(self, data: dict[str, Any], **_: Any) -> None:
+        needed = {"email": ("email", _l("Vul het e-mailadres in, of kies een andere manier.")),
+                  "phone": ("phone", _l("Vul het telefoonnummer in, of kies een andere manier.")),
+                  "post": ("postal_address",
+                           _l("Vul het adres voor een brief in, of kies een andere manier."))}
+        field, message = needed.get(data.get("reach_by", ""), (None, None))
+        if field and not (data.get(field) or "").strip():
+            raise ValidationError(message, field_name=field)
+
+    @post_load
+    def _safe_contact(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["safe_contact"] = data.get("safe_contact") or None
+        data["postal_address"] = data.get("postal_address") or None
+        return data

@@ -50,10 +50,12 @@ def file_request(
     source: str,
     privacy_version: str,
     api_client_id: int | None = None,
+    filed_by: int | None = None,
 ) -> Filed:
     """Store a validated request (see HelpRequestSchema) and queue its classification, in the
-    session's transaction: the caller commits."""
-    row, token = _row(data, source, privacy_version, api_client_id)
+    session's transaction: the caller commits. `filed_by`: the staff member who filed it for
+    the person and took their consent aloud (OnBehalfSchema)."""
+    row, token = _row(data, source, privacy_version, api_client_id, filed_by)
     if db.engine.dialect.name == "postgresql":
         request_id = _file_postgresql(db.session.connection(), row)
     else:
@@ -117,7 +119,7 @@ def _intake_engine() -> Engine:
 
 
 def _row(data: dict[str, Any], source: str, privacy_version: str,
-         api_client_id: int | None) -> tuple[dict[str, Any], str]:
+         api_client_id: int | None, filed_by: int | None = None) -> tuple[dict[str, Any], str]:
     place = resolve(data["postcode"])
     assert place is not None, "validated postcodes resolve"
     token = secrets.token_urlsafe(32)  # 256 bits
@@ -127,6 +129,11 @@ def _row(data: dict[str, Any], source: str, privacy_version: str,
         "organisation": data.get("organisation"),
         "email": data["email"],
         "phone": data.get("phone"),
+        "reach_by": data.get("reach_by") or "email",
+        "safe_contact": data.get("safe_contact"),
+        "postal_address": data.get("postal_address"),
+        "filed_by_id": filed_by,
+        "consent_how": "verbal" if filed_by else "self",
         "subject": data["subject"],
         "description": data["description"],
         "language": data["language"],
@@ -139,28 +146,33 @@ def _row(data: dict[str, Any], source: str, privacy_version: str,
         "status_token_hash": token_hash(token),
         "privacy_version": privacy_version,
         "now": utcnow(),
-        "event_data": {"source": source, "in_area": place.in_area},
+        "event_data": {"source": source, "in_area": place.in_area}
+        | ({"consent": "verbal"} if filed_by else {}),
+        "actor": f"user:{filed_by}" if filed_by else "requester",
     }
     return row, token
 
 
 _FILE_SQL = f"""
 WITH requester AS (
-    INSERT INTO requesters (kind, name, organisation, email, phone, created_at)
-    VALUES (%(kind)s, %(name)s, %(organisation)s, %(email)s, %(phone)s, %(now)s)
+    INSERT INTO requesters (kind, name, organisation, email, phone, reach_by, safe_contact,
+        postal_address, created_at)
+    VALUES (%(kind)s, %(name)s, %(organisation)s, %(email)s, %(phone)s, %(reach_by)s,
+        %(safe_contact)s, %(postal_address)s, %(now)s)
     RETURNING id
 ), request AS (
     INSERT INTO help_requests (requester_id, subject, description, language, status, source,
-        api_client_id, postcode, municipality_nis, province_nis, in_area, status_token_hash,
-        consent_at, privacy_version, created_at, updated_at)
+        api_client_id, filed_by_id, consent_how, postcode, municipality_nis, province_nis,
+        in_area, status_token_hash, consent_at, privacy_version, created_at, updated_at)
     SELECT requester.id, %(subject)s, %(description)s, %(language)s, 'received', %(source)s,
-        %(api_client_id)s, %(postcode)s, %(municipality_nis)s, %(province_nis)s, %(in_area)s,
+        %(api_client_id)s, %(filed_by_id)s, %(consent_how)s, %(postcode)s,
+        %(municipality_nis)s, %(province_nis)s, %(in_area)s,
         %(status_token_hash)s, %(now)s, %(privacy_version)s, %(now)s, %(now)s
     FROM requester
     RETURNING id
 ), event AS (
     INSERT INTO events (request_id, type, actor, public, data, created_at)
-    SELECT request.id, 'received', 'requester', true, %(event_data)s::json, %(now)s FROM request
+    SELECT request.id, 'received', %(actor)s, true, %(event_data)s::json, %(now)s FROM request
 ), outbox AS (
     INSERT INTO outbox (task, args, created_at, attempts)
     SELECT '{Job.CLASSIFY}', json_build_array(request.id), %(now)s, 0 FROM request
@@ -181,7 +193,8 @@ def _file_portable(row: dict[str, Any]) -> int:
     now = row["now"]
     requester_id = session.execute(
         _insert_requester,
-        {key: row[key] for key in ("kind", "name", "organisation", "email", "phone")}
+        {key: row[key] for key in ("kind", "name", "organisation", "email", "phone", "reach_by",
+                                   "safe_contact", "postal_address")}
         | {"created_at": now},
     ).scalar_one()
     request_id = session.execute(
@@ -189,7 +202,8 @@ def _file_portable(row: dict[str, Any]) -> int:
         {
             key: row[key]
             for key in ("subject", "description", "language", "source", "api_client_id",
-                        "postcode", "municipality_nis", "province_nis", "in_area",
+                        "filed_by_id", "consent_how", "postcode", "municipality_nis",
+                        "province_nis", "in_area",
                         "status_token_hash", "privacy_version")
         }
         | {"requester_id": requester_id, "status": "received", "consent_at": now,
@@ -197,7 +211,7 @@ def _file_portable(row: dict[str, Any]) -> int:
     ).scalar_one()
     session.execute(
         _insert_event,
-        {"request_id": request_id, "type": "received", "actor": "requester", "public": True,
+        {"request_id": request_id, "type": "received", "actor": row["actor"], "public": True,
          "data": row["event_data"], "created_at": now},
     )
     enqueue(Job.CLASSIFY, request_id)

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from desk.accounts.models import User
+from desk.contact import channels
 from desk.extensions import db
 from desk.extensions import mail as mailer
 from desk.geo.lookup import municipalities
@@ -148,7 +149,16 @@ def _thread(notification: Notification) -> list[str]:
         .order_by(Notification.id)))
 
 
-def compose(notification: Notification, request: HelpRequest, to: list[str]) -> Message:
+def written(notification: Notification, request: HelpRequest) -> tuple[str, str]:
+    """The subject and plain words of a notification, as a mail would carry them: also what a
+    staff member reads to a person by phone or prints as a letter (desk/contact)."""
+    context = _context(notification, request)
+    with force_locale(notification.language):
+        return (f"[{request.reference}] {SUBJECTS[notification.kind]}",
+                render_template(f"mail/{notification.kind}.txt", **context))
+
+
+def _context(notification: Notification, request: HelpRequest) -> dict:
     data = notification.data or {}
     offer = db.session.get(Offer, data["offer"]) if data.get("offer") else None
     partner_id = (offer.partner_id if offer else data.get("partner")) or (
@@ -157,7 +167,7 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
     partner = db.session.get(Partner, partner_id) if partner_id else None
     place = municipalities().get(request.municipality_nis or "")
     due = offer.due_at.astimezone(BRUSSELS) if offer else None
-    files = _attachments(data) if notification.kind in RELAYED else ([], [])
+    withheld = _attachments(data)[1] if notification.kind in RELAYED else []
     context = {
         "kind": notification.kind, "notification": notification, "request": request,
         "reference": request.reference, "partner": partner, "offer": offer,
@@ -166,7 +176,7 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
         "reason": data.get("reason") or (offer.reason if offer else None),
         "referral": data.get("referral"), "merged": data.get("merged", False),
         "text": data.get("text", ""), "sender": data.get("from", ""),
-        "crisis": data.get("crisis", False), "withheld": ", ".join(files[1]),
+        "crisis": data.get("crisis", False), "withheld": ", ".join(withheld),
         "addresses": ", ".join(data.get("addresses", [])), "detail": data.get("detail"),
         "who": data.get("recipient", ""),
         "handed_from": db.session.get(Partner, data["handed_from"])
@@ -182,9 +192,14 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
     with force_locale(notification.language):
         context["why"] = (explain.for_partner(offer, notification.language)
                           if offer and notification.kind == "offer" else [])
+    return context
+
+
+def compose(notification: Notification, request: HelpRequest, to: list[str]) -> Message:
+    data = notification.data or {}
+    files = _attachments(data) if notification.kind in RELAYED else ([], [])
+    subject, body = written(notification, request)
     with force_locale(notification.language):
-        subject = f"[{request.reference}] {SUBJECTS[notification.kind]}"
-        body = render_template(f"mail/{notification.kind}.txt", **context)
         html = render_template("mail/layout.html", body=body, subject=subject,
                                language=notification.language)
     thread = _thread(notification)
@@ -247,6 +262,19 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
     if not claimed or notification is None:
         return Outcome(notification.state if notification else "missing")
     request = db.session.get(HelpRequest, notification.request_id)
+    if notification.recipient == "requester":
+        person = request.requester
+        mail_works = bool(person.email) and db.session.scalar(select(Undeliverable.address).where(
+            Undeliverable.address == person.email.lower())) is None
+        # Bounced: whoever can phone them still reaches them; without a phone number the
+        # failure below tells the central team.
+        channel = channels.for_requester(person, mail_works=mail_works or not person.phone)
+        if channel != "email":
+            marked = {"state": "sent", "sent_at": utcnow(), "last_error": None,
+                      "sent_to": channels.CHANNELS[channel].deliver(notification.id, request)}
+            for key, value in marked.items():
+                setattr(notification, key, value)
+            return Outcome("sent")  # nothing left the desk: a failed commit simply repeats it
     everyone = addresses(notification, request)
     if not everyone:
         return _failed(notification, f"{NO_ADDRESS}{notification.recipient}")

@@ -169,7 +169,7 @@ def match(message: Message, row: InboundMail, sender: str) -> Party | None:
     request = find_by_reference(reference.group(0)) if reference else None
     if request is None or not sender:
         return None
-    if request.requester.email.lower() == sender:
+    if (request.requester.email or "").lower() == sender:
         return Party(request.id, "requester", "subject and sender")
     user = _user(sender)
     if user is not None and user.role == "admin":
@@ -198,7 +198,7 @@ def _is_party(party: Party, sender: str, request: HelpRequest, user: User | None
     if not sender:
         return False
     if party.recipient == "requester":
-        return request.requester.email.lower() == sender
+        return (request.requester.email or "").lower() == sender
     if party.recipient == "central":
         central = (current_app.config.get("CENTRAL_EMAIL") or "").lower()
         return sender == central or (user is not None and user.role == "admin")

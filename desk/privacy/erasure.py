@@ -65,7 +65,7 @@ def scrub(request_ids: list[int]) -> None:
         select(HelpRequest.id, HelpRequest.requester_id, Requester.email)
         .join(Requester, Requester.id == HelpRequest.requester_id)
         .where(HelpRequest.id.in_(ids))).all()
-    addresses = [row.email for row in people]
+    addresses = [row.email for row in people if row.email]
 
     # Their events, and the one on another request that quotes a request merged into it.
     touched = [(event_id, data or {}) for event_id, data in db.session.execute(
@@ -92,7 +92,8 @@ def scrub(request_ids: list[int]) -> None:
 
     db.session.connection().execute(
         update(Requester.__table__).where(Requester.__table__.c.id == bindparam("rid"))
-        .values(name="", organisation=None, phone=None, email=bindparam("erased")),
+        .values(name="", organisation=None, phone=None, email=bindparam("erased"),
+                safe_contact=None, postal_address=None),
         [{"rid": row.requester_id, "erased": f"erased-{row.id}@erased.invalid"}
          for row in people])
     # The status link opens nothing any more: each key is replaced by one nobody holds.

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from desk.extensions import db
 from desk.ids import LARGEST_ID
 from desk.requests.status import Status
-from desk.requests.vocabulary import KINDS, LANGUAGES, OUTCOMES, SOURCES
+from desk.requests.vocabulary import CONSENT_HOW, KINDS, LANGUAGES, OUTCOMES, REACH_BY, SOURCES
 from desk.timeutil import utcnow
 
 # The lifecycle: desk/requests/status.py.
@@ -29,14 +29,22 @@ class Requester(db.Model):
     """Who asked, as they told us, once per request."""
 
     __tablename__ = "requesters"
-    __table_args__ = (CheckConstraint(_in_list("kind", KINDS), name="kind_known"),)
+    __table_args__ = (CheckConstraint(_in_list("kind", KINDS), name="kind_known"),
+                      CheckConstraint(_in_list("reach_by", REACH_BY), name="reach_by_known"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str] = mapped_column(String(254), index=True)  # lower-case
+    # Lower-case; None for a person without email (filed for them, or a phone number on the
+    # form).
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
+    # How they want to be reached (vocabulary.REACH_BY), and what whoever reaches them must
+    # know ("no voicemail", "only after 18:00"): both shown wherever contact details are.
+    reach_by: Mapped[str] = mapped_column(String(20), default="email", server_default="email")
+    safe_contact: Mapped[str | None] = mapped_column(Text)
+    postal_address: Mapped[str | None] = mapped_column(Text)  # for letters (reach_by "post")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -46,6 +54,7 @@ class HelpRequest(db.Model):
         CheckConstraint(_in_list("status", STATUSES), name="status_known"),
         CheckConstraint(_in_list("language", LANGUAGES), name="language_known"),
         CheckConstraint(_in_list("source", SOURCES), name="source_known"),
+        CheckConstraint(_in_list("consent_how", CONSENT_HOW), name="consent_how_known"),
         CheckConstraint(f"outcome IS NULL OR {_in_list('outcome', OUTCOMES)}",
                         name="outcome_known"),
         Index("ix_help_requests_status_created", "status", "created_at"),
@@ -72,6 +81,9 @@ class HelpRequest(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="received")
     source: Mapped[str] = mapped_column(String(10))
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
+    # Filed by a staff member for the person (source "staff"), who took their consent aloud.
+    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    consent_how: Mapped[str] = mapped_column(String(10), default="self", server_default="self")
 
     postcode: Mapped[str] = mapped_column(String(4))
     municipality_nis: Mapped[str | None] = mapped_column(String(5), index=True)

@@ -8,8 +8,16 @@ KINDS = ("burger", "vereniging", "bestuur", "professional")
 NEEDS_ORGANISATION = ("vereniging", "bestuur")
 # Dutch first, also French and English.
 LANGUAGES = ("nl", "fr", "en")
-# The doors a request comes in by.
-SOURCES = ("form", "api", "email")
+# The doors a request comes in by; "staff": a coordinator or the central team filed it for a
+# person met by phone or at a counter.
+SOURCES = ("form", "api", "email", "staff")
+# How a person wants to hear from the desk. Only "email" is sent by the desk itself; the rest
+# become tasks for the staff member who holds the request (desk/contact), until a channel such
+# as SMS is configured (desk/contact/channels.py).
+REACH_BY = ("email", "phone", "post", "organisation")
+# How the person agreed to the privacy notice: themselves (form, API, mail), or aloud to the
+# staff member who filed for them (help_requests.filed_by_id took it).
+CONSENT_HOW = ("self", "verbal")
 # The themes the partners work on, in the order staff see them.
 THEMES = ("buddy", "netwerk", "lotgenoten", "eenzaamheid", "buurt", "mantelzorg", "armoede",
           "psychisch", "beperking", "gezinnen", "nieuwkomers", "engagement", "beleid")

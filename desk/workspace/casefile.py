@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from desk.accounts.models import User
 from desk.classify.models import Classification
+from desk.contact.services import for_request
 from desk.events.models import Event
 from desk.extensions import db
 from desk.geo.lookup import municipalities
@@ -103,6 +104,9 @@ class CaseFile:
     timeline: list[Entry]
     actions: set[str] = field(default_factory=set)
     holder_slug: str = ""  # the partner that holds the request (not offered its own hand-off)
+    # Filed for the person by a staff member: who, for which organisation (consent aloud).
+    filed_by: str = ""
+    contact_tasks: list[Any] = field(default_factory=list)
 
 
 def build(found: HelpRequest, user: User, language: str) -> CaseFile:
@@ -130,6 +134,9 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
     holder = found.partner_id is not None and (user.is_admin or found.partner_id == user.partner_id)
     accepted = found.status in RELAYED and holder
     requester = found.requester
+    filer = db.session.get(User, found.filed_by_id) if found.filed_by_id else None
+    # The organisation that filed it met the person: it keeps seeing how to reach them.
+    ours = filer is not None and not user.is_admin and filer.partner_id == user.partner_id
     place = municipalities().get(found.municipality_nis or "")
     latest_offer = offers[-1][0] if offers else None
     crisis = bool(classification and classification.crisis)
@@ -139,8 +146,14 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
         place=place.name(language) if place else found.postcode,
         province=(place.province_name_nl or "") if place else "",
         contact=({"name": requester.name, "organisation": requester.organisation,
-                  "email": requester.email, "phone": requester.phone, "kind": requester.kind}
-                 if user.is_admin or accepted else None),
+                  "email": requester.email, "phone": requester.phone, "kind": requester.kind,
+                  "reach_by": requester.reach_by, "safe_contact": requester.safe_contact,
+                  "postal_address": requester.postal_address}
+                 if user.is_admin or accepted or ours else None),
+        filed_by=(f"{filer.name or filer.email}"
+                  f"{' (' + partner_names[filer.partner_id] + ')' if filer.partner_id else ''}"
+                  if filer else ""),
+        contact_tasks=for_request(found.id) if user.is_admin or ours else [],
         themes=themes, corrected=bool(corrected), crisis=crisis,
         crisis_level=((classification.crisis_reading or {}).get("level") or "crisis")
         if crisis else "",

@@ -104,3 +104,33 @@ PROFILE_LABELS = {
     "languages": _l("Talen"),
     "themes": _l("Thema's"),
 }
+
+
+# How a person wants to hear from the desk, and what came of a contact task (desk/contact).
+REACH_BY = {"email": _l("per e-mail"), "phone": _l("per telefoon"), "post": _l("per brief"),
+            "organisation": _l("via de organisatie die de vraag indiende")}
+CONTACT_RESULT = {"reached": _l("Bereikt en doorgegeven"), "letter_sent": _l("Brief verstuurd"),
+                  "not_reached": _l("Niet bereikt, later opnieuw")}
+# What a contact task passes on: the notification it stands for.
+MESSAGE_KIND = {
+    "receipt": _l("Bevestig dat de vraag ontvangen is"),
+    "accepted": _l("Laat weten dat een organisatie de vraag opneemt"),
+    "delayed": _l("Laat weten dat het langer duurt"),
+    "closed": _l("Laat weten dat de vraag is afgesloten"),
+    "resolved": _l("Laat weten dat de vraag is afgerond"),
+    "message": _l("Geef een bericht van de organisatie door"),
+    "follow_up": _l("Vraag of de persoon goed geholpen is"),
+    "handed_off": _l("Laat weten dat de vraag naar een andere organisatie gaat"),
+}
+
+
+def reach_by_label(code: str) -> str:
+    return str(REACH_BY.get(code, code))
+
+
+def contact_result_label(code: str) -> str:
+    return str(CONTACT_RESULT.get(code, code))
+
+
+def message_kind_label(kind: str) -> str:
+    return str(MESSAGE_KIND.get(kind, kind))
