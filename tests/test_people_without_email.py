@@ -251,3 +251,21 @@ def test_filing_for_someone_on_sqlite_the_embedded_setup(tmp_path, redis_url):
         task = db.session.scalar(select(ContactTask))
         assert (task.user_id, task.partner_id) == (filer.id, filer.partner_id)
         db.session.remove()
+
+
+def test_a_cry_for_help_from_someone_without_email_comes_first_and_says_call_today(
+        app, coordinator):
+    calm, _ = _filed(coordinator.post("/requests/new", data=FOR_SOMEONE))
+    cry, _ = _filed(coordinator.post("/requests/new", data={
+        **FOR_SOMEONE, "language": "nl", "subject": "Ik kan niet meer",
+        "description": "Ik wil niet meer leven. Ik heb de pillen al klaargelegd en niemand "
+                       "weet het."}))
+    classify_many([calm.id, cry.id])
+    db.session.commit()
+    _deliver_to_requester(calm)
+    _deliver_to_requester(cry)
+    coordinator.get("/tasks")  # shows the flashed "filed" notices, once
+    page = text(coordinator.get("/tasks"))
+    assert page.index(cry.reference) < page.index(calm.reference)
+    assert "Dringend" in page and "bel vandaag nog" in page
+    assert "1813" in page  # the script names the help lines

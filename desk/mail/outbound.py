@@ -149,10 +149,12 @@ def _thread(notification: Notification) -> list[str]:
         .order_by(Notification.id)))
 
 
-def written(notification: Notification, request: HelpRequest) -> tuple[str, str]:
-    """The subject and plain words of a notification, as a mail would carry them: also what a
-    staff member reads to a person by phone or prints as a letter (desk/contact)."""
-    context = _context(notification, request)
+def written(notification: Notification, request: HelpRequest, *,
+            by_mail: bool = True) -> tuple[str, str]:
+    """The subject and plain words of a notification, as a mail would carry them; with
+    `by_mail` False, what a staff member reads to a person by phone or prints as a letter
+    (desk/contact): no "answer this e-mail"."""
+    context = _context(notification, request) | {"by_mail": by_mail}
     with force_locale(notification.language):
         return (f"[{request.reference}] {SUBJECTS[notification.kind]}",
                 render_template(f"mail/{notification.kind}.txt", **context))

@@ -98,10 +98,13 @@ def task_list():
     shown = []
     for task in tasks.open_tasks(user):
         found, notification = _parts(task)
-        subject, script = written(notification, found)
+        subject, script = written(notification, found, by_mail=False)
         shown.append({"task": task, "request": found, "person": found.requester,
                       "kind": notification.kind, "script": script,
-                      "language": notification.language})
+                      "crisis": bool((notification.data or {}).get("crisis")),
+                      "language": notification.language, "status_link": url_for(
+                          "intake.status", token=mail_token(found.id, found.status_token_hash))})
+    shown.sort(key=lambda item: not item["crisis"])  # a cry for help first
     return private(render_template("workspace/tasks.html", shown=shown,
                                    results=[(r, labels.contact_result_label(r))
                                             for r in RESULTS]))
@@ -138,7 +141,7 @@ def letter(task_id: int):
     if task is None:
         abort(404)
     found, notification = _parts(task)
-    subject, body = written(notification, found)
+    subject, body = written(notification, found, by_mail=False)
     link = public_url("intake.status", token=mail_token(found.id, found.status_token_hash))
     # Without a size: the SVG's viewBox lets the stylesheet print it 40 mm wide.
     qr = segno.make(link, error="m").svg_inline(dark="#000", light="#fff", omitsize=True)
