@@ -102,6 +102,7 @@ def test_metrics_only_with_the_token_and_counting_what_waits(app, client):
     assert 'desk_offers_open{when="overdue"} 1.0' in body
     assert "desk_outbox_lag_seconds" in body and "desk_crises_waiting 0.0" in body
     assert 'desk_queue_depth{queue="celery"}' in body
+    assert "desk_contact_tasks_open 0.0" in body
     assert "@" not in body  # counts, never an address
 
 

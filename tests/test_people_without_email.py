@@ -65,6 +65,7 @@ def _deliver_to_requester(request: HelpRequest) -> list[Notification]:
 def test_the_form_takes_a_phone_number_instead_of_an_email_address(client):
     answer = client.post("/", data={**VALID, "email": ""})
     assert answer.status_code == 303
+    assert "we bellen u bij elke stap" in text(client.get(answer.headers["Location"]))
     person = db.session.scalar(select(HelpRequest)).requester
     assert (person.email, person.phone, person.reach_by) == (None, "0470 12 34 56", "phone")
 

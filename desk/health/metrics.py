@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import exists, func, select
 
 from desk.classify.models import Classification
+from desk.contact.models import ContactTask
 from desk.events.models import Event
 from desk.extensions import db
 from desk.health.models import WorkerHeartbeat
@@ -80,6 +81,15 @@ class DeskCollector(Collector):
                                 "Accepted requests whose first contact or next step is due",
                                 value=db.session.scalar(select(func.count()).select_from(
                                     HelpRequest).where(HelpRequest.care_due_at <= now)))
+
+        waiting, since = db.session.execute(select(func.count(), func.min(
+            ContactTask.created_at)).where(ContactTask.done_at.is_(None))).one()
+        yield GaugeMetricFamily("desk_contact_tasks_open",
+                                "People without email waiting for a staff member's call or letter",
+                                value=waiting)
+        yield GaugeMetricFamily("desk_contact_task_oldest_seconds",
+                                "Age of the oldest open contact task (0: none)",
+                                value=(now - utc(since)).total_seconds() if since else 0.0)
 
         beat = db.session.scalar(select(func.max(WorkerHeartbeat.seen_at)))
         yield GaugeMetricFamily("desk_worker_heartbeat_age_seconds",
