@@ -40,6 +40,11 @@ services:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; \
 	  { systemctl disable --now dovecot.service dovecot.socket || service dovecot stop; } >/dev/null 2>&1 || true; \
 	fi
+	@if ! test -x /usr/sbin/nginx; then \
+	  echo "installing nginx (Debian package, to test deploy/nginx/desk.conf)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; \
+	  { systemctl disable --now nginx.service || service nginx stop; } >/dev/null 2>&1 || true; \
+	fi
 	@if ! test -x /usr/bin/chromium; then \
 	  echo "installing chromium (Debian package, for the browser tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
