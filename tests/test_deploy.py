@@ -87,7 +87,7 @@ def production(app, tmp_path):
            "DESK_INSTANCE": str(tmp_path), "MODEL_DIR": app.config["MODEL_DIR"],
            "DESK_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(free_port()),
-           "HEARTBEAT_SECONDS": "2", "LOG_FORMAT": "json"}
+           "HEARTBEAT_SECONDS": "2", "LOG_FORMAT": "json", "METRICS_TOKEN": "scrape"}
     running: dict[str, subprocess.Popen] = {}
     for unit in ("desk-web.service", "desk-worker@.service", "desk-beat.service",
                  "desk-relay.service"):
@@ -123,6 +123,14 @@ def test_the_units_commands_run_the_desk_under_production_settings(production, t
             return json.loads(answer.read())["status"] == "offered"
 
     assert _wait(offered, 60), _logs(tmp_path)
+
+    # The workers' jobs are counted where every web process reads them.
+    scrape = urllib.request.Request(f"{base}/metrics", headers={"Authorization": "Bearer scrape"})
+    with urllib.request.urlopen(scrape, timeout=5) as answer:
+        metrics = answer.read().decode()
+    runs = re.search(r'desk_task_runs_total\{job="desk.classify_request"\} (\S+)', metrics)
+    assert runs and float(runs.group(1)) >= 1, metrics
+    assert 'desk_task_seconds_total{job="desk.classify_request"}' in metrics
 
     # systemd stops a unit with SIGTERM (KillMode=mixed: the main process first): each ends
     # well within its TimeoutStopSec.

@@ -4,8 +4,10 @@ The Flask app is `flask_app`, the Celery app `celery`: `celery -A workers` finds
 Every worker also runs the outbox relay (desk/outbox/relay.py) in a thread of its main process.
 """
 
+import time
+
 from celery import bootsteps
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 from desk import create_app
 from desk.extensions import db
@@ -41,6 +43,26 @@ def _fresh_connections(**_: object) -> None:
     # A forked child must not share the parent's pooled database connections.
     with flask_app.app_context():
         db.engine.dispose(close=False)
+
+
+_started: dict[str, float] = {}
+
+
+@task_prerun.connect
+def _clock_in(task_id: str, **_: object) -> None:
+    _started[task_id] = time.monotonic()
+
+
+@task_postrun.connect
+def _clock_out(task_id: str, task, state: str | None = None, **_: object) -> None:  # type: ignore[no-untyped-def]
+    from desk.health.tasks import record
+
+    began = _started.pop(task_id, None)
+    if began is None:
+        return
+    outcome = {"FAILURE": "failed", "RETRY": "retried"}.get(state or "", "done")
+    with flask_app.app_context():
+        record(task.name, time.monotonic() - began, outcome)
 
 
 @worker_ready.connect

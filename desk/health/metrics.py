@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import current_app
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import exists, func, select
 
@@ -16,6 +16,7 @@ from desk.classify.models import Classification
 from desk.contact.models import ContactTask
 from desk.events.models import Event
 from desk.extensions import db
+from desk.health import tasks as task_stats
 from desk.health.models import WorkerHeartbeat
 from desk.mail.models import InboundMail
 from desk.notify.models import Notification
@@ -95,6 +96,20 @@ class DeskCollector(Collector):
         yield GaugeMetricFamily("desk_worker_heartbeat_age_seconds",
                                 "Seconds since a worker last ran the heartbeat job",
                                 value=(now - utc(beat)).total_seconds() if beat else -1.0)
+
+        runs = CounterMetricFamily("desk_task_runs", "Background jobs run, by job",
+                                   labels=["job"])
+        failures = CounterMetricFamily("desk_task_failures",
+                                       "Background jobs that failed or were retried",
+                                       labels=["job", "outcome"])
+        seconds = CounterMetricFamily("desk_task_seconds", "Seconds background jobs took",
+                                      labels=["job"])
+        for job, stats in sorted(task_stats.read().items()):
+            runs.add_metric([job], stats["runs"])
+            seconds.add_metric([job], stats["seconds"])
+            for outcome in ("failed", "retried"):
+                failures.add_metric([job, outcome], stats[outcome])
+        yield from (runs, failures, seconds)
 
         depths = _queue_depths()
         if depths:
