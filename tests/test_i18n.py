@@ -42,3 +42,31 @@ def test_privacy_notice_is_linked_from_the_form(client):
     assert 'href="/privacy"' in page
     notice = client.get("/privacy?lang=fr").get_data(as_text=True)
     assert "Déclaration de confidentialité" in notice
+
+
+@pytest.mark.parametrize("language, short, long", [
+    ("nl", "25/12/2026, 09:05", "25 december 2026"),
+    ("fr", "25/12/26 09:05", "25 décembre 2026"),
+    ("en", "25/12/26, 09:05", "25 December 2026"),  # not the American 12/25/26, 9:05 AM
+])
+def test_dates_and_times_are_written_the_belgian_way_in_each_language(app, language, short,
+                                                                      long):
+    from datetime import UTC, datetime
+
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(language):
+        christmas = datetime(2026, 12, 25, 8, 5, tzinfo=UTC)  # 09:05 in Brussels
+        shown = render_template_string("{{ d | datetimeformat('short') }}|{{ d | dateformat("
+                                       "'long') }}", d=christmas)
+    assert shown == f"{short}|{long}"
+
+
+def test_the_english_status_page_shows_no_american_dates(client):
+    from tests.conftest import VALID, status_link
+
+    client.post("/", data={**VALID, "language": "en"})
+    page = client.get(status_link(client.get("/bedankt").get_data(as_text=True)) + "?lang=en")
+    body = page.get_data(as_text=True)
+    assert re.search(r"\b\d{2}/\d{2}/\d{2}", body) and " AM" not in body and " PM" not in body

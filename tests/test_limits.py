@@ -63,3 +63,22 @@ def test_a_forwarded_address_counts_only_behind_a_configured_proxy(database, red
                 assert one.status_code == 201 and other.status_code == second, hops
         finally:
             clean(app)
+
+
+def test_only_a_filed_request_counts_against_the_limit(database, redis_url):
+    """A form sent back for a missing field, or an API call refused, costs nothing: at a shared
+    counter, a person's mistakes must not stop the next person."""
+    from tests.conftest import VALID
+
+    app = filing_app()
+    try:
+        with app.app_context():
+            client = app.test_client()
+            for _ in range(3):
+                assert client.post("/", data={**VALID, "postcode": ""}).status_code == 422
+                assert client.post("/api/v1/requests",
+                                   json=api_body(postcode="12")).status_code == 422
+            assert client.post("/", data=VALID).status_code == 303  # the first filed one
+            assert client.post("/", data=VALID).status_code == 429  # the limit: 1 a minute
+    finally:
+        clean(app)

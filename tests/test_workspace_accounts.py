@@ -132,15 +132,16 @@ def test_a_forgotten_password_is_reset_by_a_link_that_works_once(app, client, sm
     assert short.status_code == 422 and "minstens 10 tekens" in text(short)
     differ = client.post(link, data={"password": "a new long one", "again": "another one!"})
     assert differ.status_code == 422
-    assert client.post(link, data={"password": "a new long one",
-                                   "again": "a new long one"}).status_code == 303
+    chosen = client.post(link, data={"password": "a new long one", "again": "a new long one"})
+    assert chosen.status_code == 303 and chosen.headers["Location"].endswith("/queue")
+    assert "u bent aangemeld" in text(client.get("/queue"))  # signed in at once
     assert client.get(link).status_code == 404  # used
-    assert client.post("/login", data={"email": ARMENTEKORT,
-                                       "password": PASSWORD}).status_code == 401
-    log_in(client, ARMENTEKORT, "a new long one")
     live = db.session.scalar(select(db.func.count()).select_from(StaffSession)
                              .where(StaffSession.ended_at.is_(None)))
-    assert live == 1  # the new password ended the other browser's session
+    assert live == 1  # the new password ended the other browser's session; this one is new
+    assert app.test_client().post("/login", data={"email": ARMENTEKORT,
+                                                  "password": PASSWORD}).status_code == 401
+    log_in(app.test_client(), ARMENTEKORT, "a new long one")
 
 
 def test_an_invitation_lets_a_new_colleague_choose_a_password(client, smtp, app):

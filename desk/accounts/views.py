@@ -123,10 +123,15 @@ def set_password(purpose: str, token: str):
         elif password != request.form.get("again", ""):
             error = _("De twee wachtwoorden zijn niet gelijk.")
         else:
+            # Signed in at once: the link proved who they are, the password is theirs.
             sessions.set_password(user, password)
+            token = sessions.start(user)
             db.session.commit()
-            flash(_("Uw wachtwoord is ingesteld. Meld u nu aan."))
-            return redirect(url_for("accounts.login"), code=303)
+            session.clear()
+            flash(_("Uw wachtwoord is ingesteld en u bent aangemeld."))
+            response = redirect(url_for("workspace.queue"), code=303)
+            _set_cookie(response, token)
+            return response
     return private(current_app.make_response((render_template(
         "accounts/set_password.html", user=user, purpose=purpose, error=error,
         min_length=MIN_LENGTH), 422 if error else 200)))

@@ -166,7 +166,8 @@ def _json_body() -> dict[str, Any]:
 @blp.alt_response(415, schema=ApiErrorSchema, description="Not JSON")
 @blp.alt_response(422, schema=ApiErrorSchema, description="Per-field validation errors")
 @blp.alt_response(429, schema=ApiErrorSchema, description="Too many requests from this address")
-@limiter.limit(submit_limit, exempt_when=is_trusted)
+@limiter.limit(submit_limit, exempt_when=is_trusted,
+               deduct_when=lambda response: response.status_code == 201)
 def create():
     """File a help request. Answers with its reference and the private status link."""
     body = _json_body()

@@ -77,7 +77,10 @@ def form():
 
 
 @bp.post("/")
-@limiter.limit(submit_limit, methods=["POST"], exempt_when=is_trusted)
+# Only a filed request counts (a form sent back for a missing field does not): many people
+# share one address at an OCMW counter, a library or on a mobile network.
+@limiter.limit(submit_limit, methods=["POST"], exempt_when=is_trusted,
+               deduct_when=lambda response: response.status_code == 303)
 def submit():
     values = typed_values()
     if request.form.get(HONEYPOT):
