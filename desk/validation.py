@@ -18,21 +18,22 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def messages() -> dict[str, Any]:
-    return {
-        "required": _l("Dit veld is verplicht."),
-        "null": _l("Dit veld is verplicht."),
-        "invalid": _l("Dit is geen geldige waarde."),
-    }
+def messages(missing: Any = None) -> dict[str, Any]:
+    """marshmallow's messages in the reader's language; `missing`: what to say when the field
+    is left out or empty, specific to it ("Vul uw naam in."), instead of a generic word."""
+    missing = missing or _l("Dit veld is verplicht.")
+    return {"required": missing, "null": missing, "invalid": _l("Dit is geen geldige waarde.")}
 
 
 class Text(fields.String):
     """A trimmed string with length bounds and no control characters."""
 
-    def __init__(self, *, bounds: tuple[int, int], multiline: bool = False, **kwargs: Any):
+    def __init__(self, *, bounds: tuple[int, int], multiline: bool = False, missing: Any = None,
+                 **kwargs: Any):
         self.bounds = bounds
         self.multiline = multiline
-        kwargs.setdefault("error_messages", messages())
+        self.missing = missing or _l("Dit veld is verplicht.")
+        kwargs.setdefault("error_messages", messages(missing))
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -49,7 +50,7 @@ class Text(fields.String):
             )
         if self.required and len(text) < low:
             if not text:
-                raise ValidationError(_l("Dit veld is verplicht."))
+                raise ValidationError(self.missing)
             raise ValidationError(_l("Gebruik minstens %(min)d tekens.", min=low))
         return text
 

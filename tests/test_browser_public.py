@@ -52,3 +52,34 @@ def test_a_citizen_files_a_request_and_follows_it_in_the_browser(site, page):
     page.get_by_role("button", name="Bericht toevoegen").click()
     assert page.get_by_text("Ik ben overdag bereikbaar, niet op woensdag.").is_visible()
     assert serious(page) == []
+
+
+def test_after_an_error_the_title_says_so_and_focus_is_on_what_went_wrong(site, page):
+    """As public-service design systems do: "Fout:" first in the title (read first by a screen
+    reader), focus on the error summary, each message specific to its field; on the status
+    page, the withdraw error right above its checkbox."""
+    page.goto(site + "/")
+    fill_request(page)
+    page.locator("#name").fill("")
+    page.locator("#postcode").fill("")
+    page.get_by_role("button", name="Verstuur mijn vraag").click()
+    assert page.title().startswith("Fout: ")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    summary = page.locator("#error-summary").inner_text()
+    assert "Vul uw naam in." in summary
+    assert "Vul de postcode in van de plaats waar hulp nodig is." in summary
+    assert "Dit veld is verplicht" not in summary
+
+    page.locator("#name").fill("Maria Peeters")
+    page.locator("#postcode").fill("9000")
+    page.get_by_role("button", name="Verstuur mijn vraag").click()
+    page.locator(".private-link a").click()
+    assert not page.title().startswith("Fout")
+    page.get_by_role("button", name="Vraag intrekken").click()
+    assert page.title().startswith("Fout: ")
+    assert page.evaluate("document.activeElement.id") == "withdraw-error"
+    error = page.locator("#withdraw-error").bounding_box()
+    box = page.locator("#confirm").bounding_box()
+    assert 0 < box["y"] - error["y"] < 150  # right above the checkbox it is about
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 361

@@ -41,28 +41,34 @@ class HelpRequestSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    kind = fields.String(required=True, error_messages=messages(),
+    kind = fields.String(required=True, error_messages=messages(_l("Kies wie de vraag stelt.")),
                          metadata={"enum": list(KINDS), "description": "Who is asking"})
-    name = Text(required=True, bounds=LIMITS["name"], metadata={"maxLength": 200})
+    name = Text(required=True, bounds=LIMITS["name"], metadata={"maxLength": 200},
+                missing=_l("Vul uw naam in."))
     organisation = Text(bounds=LIMITS["organisation"], load_default=None, allow_none=True,
                         metadata={"description": "Required for vereniging and bestuur"})
     email = fields.String(required=True, error_messages=messages())
     phone = fields.String(load_default=None, allow_none=True, error_messages=messages(),
                           metadata={"example": "0470 12 34 56"})
-    postcode = fields.String(required=True, error_messages=messages(),
+    postcode = fields.String(required=True, error_messages=messages(
+                                 _l("Vul de postcode in van de plaats waar hulp nodig is.")),
                              metadata={"description": "Belgian postcode", "example": "9000"})
-    subject = Text(required=True, bounds=LIMITS["subject"])
+    subject = Text(required=True, bounds=LIMITS["subject"],
+                   missing=_l("Vul in een paar woorden in waarover uw vraag gaat."))
     description = Text(required=True, bounds=LIMITS["description"], multiline=True,
+                       missing=_l("Vertel in uw eigen woorden wat uw vraag is."),
                        metadata={"description": "The question itself, 20 to 5000 characters"})
-    language = fields.String(required=True, error_messages=messages(),
+    language = fields.String(required=True, error_messages=messages(
+                                 _l("Kies in welke taal u antwoord wilt.")),
                              metadata={"enum": list(LANGUAGES),
                                        "description": "Preferred language for answers"})
-    consent = fields.Boolean(required=True, error_messages=messages(),
+    consent = fields.Boolean(required=True, error_messages=messages(
+                                 _l("U moet akkoord gaan met de privacyverklaring.")),
                              metadata={"description": "Agreement to the privacy notice; "
                                                       "must be true"})
 
     @validates("kind")
-    def _kind(self, value: str, **_: Any) -> None:
+    def _kind(self, value: str, **_: Any) -> None:  # an empty choice says the same
         if value not in KINDS:
             raise ValidationError(_l("Kies wie de vraag stelt."))
 
@@ -78,6 +84,8 @@ class HelpRequestSchema(Schema):
 
     @validates("postcode")
     def _postcode(self, value: str, **_: Any) -> None:
+        if not value.strip():
+            raise ValidationError(_l("Vul de postcode in van de plaats waar hulp nodig is."))
         if not re.fullmatch(r"\d{4}", value.strip()):
             raise ValidationError(_l("Een Belgische postcode heeft 4 cijfers."))
         if resolve(value) is None:

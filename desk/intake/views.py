@@ -144,7 +144,8 @@ def _load(token: str, for_update: bool = False) -> HelpRequest:
 def render_status(found: HelpRequest, token: str, message: str = "",
                   error: str | None = None, status: int = 200, *,
                   erase_error: str | None = None, follow_up_error: str | None = None,
-                  follow_up_text: str = ""):  # type: ignore[no-untyped-def]
+                  follow_up_text: str = "",
+                  withdraw_error: str | None = None):  # type: ignore[no-untyped-def]
     if not (request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)):
         use_language(found.language)  # the language the requester chose, not the browser's
     response = current_app.make_response((
@@ -158,7 +159,8 @@ def render_status(found: HelpRequest, token: str, message: str = "",
             message=message, error=error, message_limit=requester_actions.MESSAGE_LIMIT,
             erase_error=erase_error, seen=access.seen(found.id),
             follow_up=lifecycle.follow_up_open(found), follow_up_error=follow_up_error,
-            follow_up_text=follow_up_text,
+            follow_up_text=follow_up_text, withdraw_error=withdraw_error,
+            failed=bool(error or erase_error or follow_up_error or withdraw_error),
             seen_words=requester_actions.seen_words,
         ),
         status,
@@ -205,9 +207,10 @@ def withdraw(token: str):
     found = _load(token, for_update=True)
     if request.form.get("confirm") != "yes":
         db.session.rollback()
-        return render_status(found, token, error=_("Vink aan dat u de vraag wilt intrekken."),
-                             status=422)
-    return _step(token, lambda: lifecycle.withdraw(found), said=_("Uw vraag is ingetrokken."))
+        return render_status(found, token, status=422,
+                             withdraw_error=_("Vink aan dat u de vraag wilt intrekken."))
+    return _step(token, lambda: lifecycle.withdraw(found), shown="withdraw_error",
+                 said=_("Uw vraag is ingetrokken."))
 
 
 @bp.get("/status/<token>/export")
