@@ -150,11 +150,11 @@ def _thread(notification: Notification) -> list[str]:
 
 
 def written(notification: Notification, request: HelpRequest, *,
-            by_mail: bool = True) -> tuple[str, str]:
+            by_mail: bool = True, context: dict | None = None) -> tuple[str, str]:
     """The subject and plain words of a notification, as a mail would carry them; with
     `by_mail` False, what a staff member reads to a person by phone or prints as a letter
     (desk/contact): no "answer this e-mail"."""
-    context = _context(notification, request) | {"by_mail": by_mail}
+    context = (context or _context(notification, request)) | {"by_mail": by_mail}
     with force_locale(notification.language):
         return (f"[{request.reference}] {SUBJECTS[notification.kind]}",
                 render_template(f"mail/{notification.kind}.txt", **context))
@@ -200,10 +200,20 @@ def _context(notification: Notification, request: HelpRequest) -> dict:
 def compose(notification: Notification, request: HelpRequest, to: list[str]) -> Message:
     data = notification.data or {}
     files = _attachments(data) if notification.kind in RELAYED else ([], [])
-    subject, body = written(notification, request)
+    context = _context(notification, request)
+    subject, body = written(notification, request, context=context)
     with force_locale(notification.language):
+        # A link of the desk's own, alone on its line, shows as a button (a long raw address
+        # runs off a phone's screen and looks like phishing); the plain-text part keeps it.
+        buttons = {link: str(label) for link, label in (
+            (context["status_link"], _l("Open uw persoonlijke pagina")),
+            (context["answer_link"], _l("Bekijk de vraag en antwoord")),
+            (context["case_link"], _l("Open de vraag in de werkplek"))) if link}
         html = render_template("mail/layout.html", body=body, subject=subject,
-                               language=notification.language)
+                               language=notification.language, buttons=buttons,
+                               footer=_l("BurgersAanZet is een samenwerking van Lus vzw, "
+                                         "ArmenTeKort, Domo vzw/Home-Start, Eigen Kracht "
+                                         "Centrale en Magenta."))
     thread = _thread(notification)
     headers = {"X-Auto-Response-Suppress": "All"}
     if notification.kind not in RELAYED:
