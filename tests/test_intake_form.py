@@ -12,6 +12,7 @@ from desk.extensions import db
 from desk.outbox.models import OutboxMessage
 from desk.requests.models import HelpRequest, Requester
 from tests.conftest import VALID, clean, make_app, status_link
+from tests.workspace_helpers import text
 
 
 def count(model) -> int:
@@ -184,3 +185,12 @@ def test_too_big_a_post_is_refused_cleanly(client):
     answer = client.post("/", data={**VALID, "description": "x" * 300_000})
     assert answer.status_code == 413
     assert count(HelpRequest) == 0
+
+
+def test_the_confirmation_says_where_the_confirmation_goes_and_offers_a_button(client):
+    answer = client.post("/", data=VALID, follow_redirects=True)
+    page = text(answer)
+    assert f"naar {VALID['email']}" in page
+    html = answer.get_data(as_text=True)
+    assert re.search(r'<a class="button" href="https?://[^"]+/status/[^"]+">Open uw persoonlijke '
+                     r'pagina</a>', html)

@@ -98,7 +98,8 @@ def submit():
     # for them, so a fast check here errs on the side of showing them.
     crisis = alarm_at_filing(f"{clean['subject']}\n{clean['description']}")
     session["filed"] = {"reference": filed.reference, "token": filed.token, "crisis": crisis,
-                        "language": clean.get("language"), "by_phone": not clean["email"]}
+                        "language": clean.get("language"), "by_phone": not clean["email"],
+                        "email": clean["email"]}
     return redirect(url_for("intake.confirmation"), code=303)
 
 
@@ -128,7 +129,8 @@ def confirmation():
         found is not None and requester_actions.reads_as_crisis(found))
     response = current_app.make_response(
         render_template("intake/confirmation.html", reference=filed["reference"],
-                        status_url=status_url, crisis=crisis, by_phone=filed.get("by_phone"))
+                        status_url=status_url, crisis=crisis, by_phone=filed.get("by_phone"),
+                        email=filed.get("email"))
     )
     private(response)
     return response
