@@ -395,8 +395,8 @@ def test_the_central_team_steers_offers_closes_and_merges(admin):
     third = classified(themes={"gezinnen": 0.9}, postcode="9000")
     lifecycle.to_triage(third, "no_fit", "system")
     db.session.commit()
-    assert admin.post(f"/requests/{first.reference}/offer_to",
-                      data={"partner": "domo"}).status_code == 303
+    assert admin.post(f"/requests/{first.reference}/offer_to",  # Domo: not in Gent, said so
+                      data={"partner": "domo", "outside": "yes"}).status_code == 303
     assert db.session.get(HelpRequest, first.id).status == "offered"
     assert "Domo" in text(admin.get(f"/requests/{first.reference}"))
     assert admin.post(f"/requests/{second.reference}/merge",
@@ -455,3 +455,36 @@ def test_the_partner_notes_its_first_contact_and_the_queue_shows_what_is_late(co
     assert "Eerste contact met de aanvrager" in page and "Eerste contact noteren" not in page
     assert "nog geen eerste contact" not in text(coordinator.get("/queue"))
     assert coordinator.post(f"{base}/first_contact").status_code == 409  # once
+
+
+def test_offering_outside_a_partners_area_asks_first(admin):
+    gent = classified(themes={"armoede": 0.9}, postcode="9000")
+    lifecycle.to_triage(gent, "no_fit", "system")
+    db.session.commit()
+    page = admin.get(f"/requests/{gent.reference}").get_data(as_text=True)
+    assert '<option value="">Kies een partner</option>' in page
+    assert re.search(r'value="armentekort">ArmenTeKort — werkt niet in Gent', page)
+    refused = admin.post(f"/requests/{gent.reference}/offer_to", data={"partner": "armentekort"})
+    assert refused.status_code == 422
+    assert "ArmenTeKort werkt niet in deze gemeente" in text(refused)
+    assert db.session.scalar(select(Offer).where(Offer.request_id == gent.id)) is None
+    done = admin.post(f"/requests/{gent.reference}/offer_to",
+                      data={"partner": "armentekort", "outside": "yes"})
+    assert done.status_code == 303
+    assert db.session.scalar(select(Offer.status).where(Offer.request_id == gent.id)) == "offered"
+
+
+def test_marking_a_crisis_as_spam_needs_a_tick(admin):
+    cry = classified(themes={"psychisch": 0.9}, postcode="9000")
+    db.session.scalar(select(Classification).where(
+        Classification.request_id == cry.id)).crisis = True
+    lifecycle.to_triage(cry, "crisis", "system")
+    db.session.commit()
+    assert 'id="spam-confirm"' in admin.get(f"/requests/{cry.reference}").get_data(as_text=True)
+    refused = admin.post(f"/requests/{cry.reference}/spam", data={})
+    assert refused.status_code == 422 and "lijkt op een crisis" in text(refused)
+    assert db.session.get(HelpRequest, cry.id).status == "needs_triage"
+    assert admin.post(f"/requests/{cry.reference}/spam",
+                      data={"confirm": "yes"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, cry.id).status == "spam"

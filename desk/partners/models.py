@@ -53,6 +53,11 @@ class Partner(db.Model):
         back_populates="partner", cascade="all, delete-orphan"
     )
 
+    def covers(self, municipality: str | None, province: str | None) -> bool:
+        """Does it work in this place (NIS codes)? As routing reads the same coverage."""
+        return self.covers_all or municipality in (self.coverage_municipalities or []) or (
+            province in (self.coverage_provinces or []))
+
 
 class PartnerTheme(db.Model):
     """How well a partner fits a theme, 0 to 1."""

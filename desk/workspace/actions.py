@@ -15,6 +15,7 @@ from desk.conversation import messages
 from desk.conversation.notes import NOTE_LIMIT, add_note
 from desk.events.services import record
 from desk.extensions import db
+from desk.intake.requester import reads_as_crisis
 from desk.partners.models import Partner
 from desk.privacy import erasure
 from desk.requests.keys import find_by_reference
@@ -125,6 +126,10 @@ def _partner(form: Any) -> Partner:
 def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
     if action == "offer_to":
         partner = _partner(form)
+        if not partner.covers(found.municipality_nis, found.province_nis) and \
+                form.get("outside") != "yes":
+            raise Refused(_l("%(partner)s werkt niet in deze gemeente. Vink aan dat u ze de "
+                             "vraag toch wilt voorleggen.", partner=partner.name), 422)
         lifecycle.offer_to(found, partner, actor)
         return _l("De vraag is voorgelegd aan %(partner)s.", partner=partner.name)
     if action == "reroute":
@@ -156,6 +161,9 @@ def _central(found: HelpRequest, action: str, form: Any, actor: str) -> str:
         erasure.erase(found.id, actor)
         return _l("De gegevens van deze vraag zijn gewist.")
     if action == "spam":
+        if reads_as_crisis(found) and form.get("confirm") != "yes":
+            raise Refused(_l("Deze vraag lijkt op een crisis. Vink aan dat u ze gelezen hebt en "
+                             "dat het toch spam is: de persoon krijgt dan geen antwoord."), 422)
         lifecycle.mark_spam(found, actor)
         return _l("Als spam gemarkeerd. U kunt dat ongedaan maken met 'Geen spam'.")
     lifecycle.restore_from_spam(found, actor)

@@ -158,6 +158,11 @@ def _render(found: HelpRequest, user: User, *, error: str | None = None,
     response = private(current_app.make_response((render_template(
         "workspace/request.html", case=case, error=error, failed=failed, form=form or {},
         text_limit=actions.TEXT_LIMIT, seen=_seen(found) if user.is_admin else [],
+        # Partners that do not work where the request is: marked, and asked to confirm.
+        outside={p.slug for p in db.session.scalars(select(Partner))
+                 if not p.covers(found.municipality_nis, found.province_nis)}
+        if user.is_admin else set(),
+        crisis_like=user.is_admin and actions.reads_as_crisis(found),
         **_choices()), status)))
     if log_view:
         who = f"user:{user.id}"
