@@ -52,7 +52,8 @@ def test_the_mailbox_is_closed_to_path_tricks_and_off_in_production(app, tmp_pat
         assert client.get(f"/mailbox/{name}").status_code == 404, name
     off = make_app(MAILBOX_PAGE=False)
     assert off.test_client().get("/mailbox").status_code == 404
-    assert re.search("No mail yet", client.get("/mailbox").get_data(as_text=True))
+    assert re.search("Nog geen e-mail", client.get("/mailbox").get_data(as_text=True))
+    assert re.search("No mail yet", client.get("/mailbox?lang=en").get_data(as_text=True))
 
 
 def test_the_mailbox_answers_only_on_this_machine(app, tmp_path):

@@ -15,6 +15,7 @@ from email.utils import formatdate, getaddresses
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from desk.extensions import db
 from desk.mail.inbound import Refused, store
@@ -68,7 +69,7 @@ def reply(name: str):  # type: ignore[no-untyped-def]
     original = _read(name)
     text = (request.form.get("text") or "").replace("\r\n", "\n").strip()
     if not text or len(text) > REPLY_LIMIT:
-        flash(f"Write a reply of 1 to {REPLY_LIMIT} characters.")
+        flash(_("Schrijf een antwoord van 1 tot %(most)d tekens.", most=REPLY_LIMIT))
         return redirect(url_for("mailbox.show", name=name), code=303)
     sender = getaddresses([str(original["To"] or "")])
     answer = EmailMessage()
@@ -89,5 +90,5 @@ def reply(name: str):  # type: ignore[no-untyped-def]
         db.session.rollback()
         flash(str(refusal))
         return redirect(url_for("mailbox.show", name=name), code=303)
-    flash("Your reply went to the desk; it is read and applied in a moment.")
+    flash(_("Uw antwoord ging naar de desk; het wordt zo dadelijk gelezen en verwerkt."))
     return redirect(url_for("mailbox.inbox"), code=303)
