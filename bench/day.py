@@ -329,15 +329,22 @@ def day(options: argparse.Namespace, conn: psycopg.Connection, sink: Sink, webs:
           f"refused {dict(refused) or 0}; API p50 {pct(api_seconds, 50) * 1000:.0f} ms, "
           f"p95 {pct(api_seconds, 95) * 1000:.0f} ms, p99 {pct(api_seconds, 99) * 1000:.0f} ms")
 
-    # The rest of the day: until nothing moves any more (or 10 minutes).
+    # The rest of the day: until every request is read and nothing moves any more for 30 s
+    # (at most 30 minutes: then what is left counts as lost).
     quiet_since, last = time.monotonic(), None
-    while time.monotonic() - quiet_since < 30 and time.monotonic() - started < filing + 600:
+    while time.monotonic() - quiet_since < 30 and time.monotonic() - started < filing + 1800:
         now = conn.execute(
             "SELECT (SELECT count(*) FROM notifications WHERE state = 'sent'),"
-            " (SELECT count(*) FROM events), (SELECT count(*) FROM inbound_mail)").fetchone()
-        if now != last:
+            " (SELECT count(*) FROM events), (SELECT count(*) FROM inbound_mail),"
+            " (SELECT count(*) FROM help_requests WHERE status IN ('received', 'classified'))"
+        ).fetchone()
+        if now != last or now[3]:
             quiet_since, last = time.monotonic(), now
         time.sleep(2)
+    drained = time.monotonic() - started
+    print(f"the day's work done {drained:.0f} s after the first filing "
+          f"({len(filed_ids) / drained:.1f} requests/s carried through, replies and mails "
+          f"included)")
     stopping.set()
     for thread in helpers:
         thread.join()

@@ -63,7 +63,7 @@ def stacked(title: str, chart_id: str, months: list[str], categories: list[str],
                             f'<title>{escape(month)} · {escape(categories[j])}: {value}</title>'
                             f'</rect>')
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                    f'text-anchor="middle" font-size="11" fill="#333">{escape(month[2:])}</text>')
+                    f'text-anchor="middle" font-size="11" fill="#333">{escape(month)}</text>')
     legend = [(c, COLOURS[j % len(COLOURS)]) for j, c in enumerate(categories)]
     return _frame(title, chart_id, body), legend
 
@@ -85,7 +85,7 @@ def grouped(title: str, chart_id: str, months: list[str], measures: list[str],
                         f'width="{width:.1f}" height="{h:.1f}" fill="{COLOURS[j]}">'
                         f'<title>{escape(month)} · {escape(measures[j])}: {value}</title></rect>')
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 16}" '
-                    f'text-anchor="middle" font-size="11" fill="#333">{escape(month[2:])}</text>')
+                    f'text-anchor="middle" font-size="11" fill="#333">{escape(month)}</text>')
     return _frame(title, chart_id, body), [(m, COLOURS[j]) for j, m in enumerate(measures)]
 
 

@@ -57,8 +57,20 @@ def _unmet_map(table: figures.Table) -> Any:
     return drawn.circles(table.title, table.name, counts, names, str(_("Vragen")))
 
 
+def month_label(month: str) -> str:
+    """"2025-12" as the reader says it, "dec 2025" (not "25-12", which reads as a day)."""
+    from datetime import date
+
+    from babel.dates import format_skeleton
+    from flask_babel import get_locale
+
+    year, number = (int(part) for part in month.split("-"))
+    return format_skeleton("yMMM", date(year, number, 1), locale=f"{get_locale()}_BE")
+
+
 def _chart(table: figures.Table) -> dict[str, Any]:
-    months = [row[0] for row in table.rows]
+    months = [month_label(row[0]) for row in table.rows] if table.chart in (
+        "stacked", "lines") else []
     if table.chart == "none":
         return {"table": table, "svg": None, "legend": []}
     if table.chart == "map":
