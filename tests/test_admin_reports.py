@@ -390,7 +390,8 @@ def test_a_coordinator_pauses_their_partner_and_routing_skips_it_until_the_retur
     db.session.refresh(armentekort)
     assert armentekort.paused_until == back
     assert {e.theme.slug for e in armentekort.expertise} == {"armoede", "buddy", "mantelzorg"}
-    shown = f"ArmenTeKort 0 25 nl gepauzeerd tot {back.day}/{back.month}/{back.year}"  # the central team sees it
+    # the central team sees it, the Belgian way
+    shown = f"ArmenTeKort 0 25 nl gepauzeerd tot {back.day}/{back.month}/{back.year}"
     assert shown in text(admin.get("/admin/partners"))
 
     paused = classified()  # poverty in Antwerp: ArmenTeKort's, but it is away
