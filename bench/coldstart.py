@@ -171,4 +171,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    # SIGTERM (a timeout, a kill) stops the hosts it started too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     main()

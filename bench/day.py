@@ -34,6 +34,7 @@ import logging
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -408,4 +409,6 @@ def report(conn, sink, filed_ids, acted, answered, depths, started, tmp) -> int:
 
 
 if __name__ == "__main__":
+    # SIGTERM (a timeout, a kill) stops the hosts it started too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     sys.exit(main())
