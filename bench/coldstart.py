@@ -111,7 +111,8 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="desk-coldstart-"))
     port = free_port()
     env = {**os.environ, "DESK_INSTANCE": str(instance), "PORT": str(port),
-           "MAIL_PORT": str(free_port()), "FLASK_APP": "wsgi"}
+           "MAIL_PORT": str(free_port()), "FLASK_APP": "wsgi",
+           "RATELIMIT_SUBMIT": "1000 per minute"}  # the burst comes from one address
     scratch = Scratch(redis_db=9) if options.postgres else None
     if scratch:
         env |= {"DATABASE_URL": scratch.database_url, "CELERY_BROKER_URL": scratch.broker}
