@@ -488,3 +488,13 @@ def test_marking_a_crisis_as_spam_needs_a_tick(admin):
                       data={"confirm": "yes"}).status_code == 303
     db.session.expire_all()
     assert db.session.get(HelpRequest, cry.id).status == "spam"
+
+
+def test_a_french_page_names_places_in_french(coordinator):
+    request = offered()
+    page = text(coordinator.get(f"/requests/{request.reference}?lang=fr"))
+    assert "ArmenTeKort travaille" in page or "Province d’Anvers" in page, page[:2000]
+    assert "Province d’Anvers" in page and "Provincie Antwerpen" not in page
+    assert "Anvers" in page
+    english = text(coordinator.get(f"/requests/{request.reference}?lang=en"))
+    assert "Province of Antwerp" in english and "Provincie" not in english

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
@@ -87,7 +88,7 @@ def _partner_page(partner: Partner | None, values: dict[str, Any],
                   errors: dict[str, list[str]] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     return private((render_template(
         "admin/partner.html", partner=partner, values=values, errors=errors or {},
-        provinces=provinces(), themes=_themes(), languages=LANGUAGES,
+        provinces=provinces(str(get_locale())), themes=_themes(), languages=LANGUAGES,
         profile_fields=PROFILE_LABELS), status))
 
 

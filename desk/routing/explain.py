@@ -13,7 +13,7 @@ from sqlalchemy import select
 from desk.classify.models import Classification
 from desk.events.models import Event
 from desk.extensions import db
-from desk.geo.lookup import municipalities
+from desk.geo.lookup import municipalities, province_name
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
 from desk.routing.models import Offer
@@ -51,7 +51,7 @@ def why(found: HelpRequest, offer: Offer, classification: Classification | None,
                             place=place.name(language))))
     elif place and place.province_nis in (partner.coverage_provinces or []):
         lines.append(str(_l("%(partner)s werkt in %(place)s.", partner=partner.name,
-                            place=place.province_name_nl or "")))
+                            place=province_name(place.province_nis, language))))
     ranked = offered.get("ranked") or []
     if ranked and ranked[0].get("partner") == partner.slug and "capacity" in ranked[0]:
         lines.append(str(_l("Bij het aanbod had %(partner)s %(load)d van de %(capacity)d "

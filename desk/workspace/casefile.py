@@ -16,7 +16,7 @@ from desk.classify.models import Classification
 from desk.contact.services import for_request
 from desk.events.models import Event
 from desk.extensions import db
-from desk.geo.lookup import municipalities
+from desk.geo.lookup import municipalities, province_name
 from desk.lifecycle import actions as may_do
 from desk.partners.models import Partner, Theme
 from desk.requests.models import HelpRequest
@@ -144,7 +144,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
     return CaseFile(
         request=found,
         place=place.name(language) if place else found.postcode,
-        province=(place.province_name_nl or "") if place else "",
+        province=province_name(place.province_nis, language) if place else "",
         contact=({"name": requester.name, "organisation": requester.organisation,
                   "email": requester.email, "phone": requester.phone, "kind": requester.kind,
                   "reach_by": requester.reach_by, "safe_contact": requester.safe_contact,

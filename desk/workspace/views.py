@@ -59,7 +59,7 @@ def _choices() -> dict:
     return {
         "themes": [(slug, theme_labels.get(slug, slug)) for slug in THEMES],
         "theme_labels": theme_labels,
-        "provinces": provinces(),
+        "provinces": provinces(language),
         "municipalities": municipalities_in_area(language),
         "place_names": place_names(language),
         "kinds": [(kind, labels.kind_label(kind)) for kind in KINDS],
@@ -288,7 +288,7 @@ def partner_profile(slug: str):
     language = _language()
     return private((render_template(
         "workspace/profile.html", partner=partner, values=values, errors=errors,
-        locked=set(partner.locked_fields or []), provinces=provinces(),
+        locked=set(partner.locked_fields or []), provinces=provinces(_language()),
         themes=[(t.slug, t.label(language)) for t in db.session.scalars(
             select(Theme).order_by(Theme.id))], languages=("nl", "fr", "en"),
         labels=labels.PROFILE_LABELS), 422 if errors else 200))
