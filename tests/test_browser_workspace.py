@@ -194,6 +194,13 @@ def test_the_loop_reports_and_the_map_read_at_phone_width_and_pass_axe(site, pag
     page.locator("#unmet summary").click()  # the figures beside the map
     assert page.locator("#unmet table").is_visible()
     assert page.locator("#loop_partner table").is_visible()  # tables without a chart: open
+    # The month charts run down on a phone, their words as large as the page's small print.
+    narrow = page.locator("svg.chart.narrow").first
+    assert narrow.is_visible() and page.locator("svg.chart.wide").first.is_hidden()
+    month = narrow.locator("text").first
+    assert month.bounding_box()["height"] >= 10, month.bounding_box()
+    assert re.fullmatch(r"[a-z]{3}\.? 20\d\d", month.text_content())  # "dec 2025", not "25-12"
+    page.screenshot(path="build/screenshots/reports-360.png", full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 361
     assert serious(page) == []
 

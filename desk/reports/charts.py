@@ -14,11 +14,52 @@ COLOURS = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 260, 48, 40, 10
 
 
-def _frame(title: str, chart_id: str, body: list[str], height: int = HEIGHT) -> Markup:
+def _frame(title: str, chart_id: str, body: list[str], height: int = HEIGHT, *,
+           width: int = WIDTH, kind: str = "") -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'aria-labelledby="{chart_id}-title" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{chart_id}-title">{escape(title)}</title>{"".join(body)}</svg>')
+        f'<svg class="chart{" " + kind if kind else ""}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-labelledby="{chart_id}{kind}-title" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{chart_id}{kind}-title">{escape(title)}</title>{"".join(body)}</svg>')
+
+
+# On a phone the months run down instead of across (the stylesheet shows one or the other):
+# a 720-wide chart shrunk to 360 pixels has letters too small to read.
+NARROW, MONTH_COLUMN, ROW = 360, 78, 22
+
+
+def _narrow(title: str, chart_id: str, months: list[str], measures: list[str],
+            values: list[list[Any]], *, stacked: bool) -> Markup:
+    """Months as rows; a stacked bar per month, or one thin bar per measure."""
+    lane = ROW if stacked else max(ROW, 4 + 8 * len(measures))
+    height = TOP + lane * max(len(months), 1) + 6
+    peak = (max((sum(v or 0 for v in row) for row in values), default=0) if stacked else
+            max((v for row in values for v in row if v is not None), default=0))
+    top, room = _nice(peak), NARROW - MONTH_COLUMN - 44
+    body = []
+    for i, (month, row) in enumerate(zip(months, values, strict=True)):
+        y = TOP + i * lane
+        body.append(f'<text x="{MONTH_COLUMN - 6}" y="{y + lane / 2 + 4:.1f}" text-anchor="end" '
+                    f'font-size="12" fill="#333">{escape(month)}</text>')
+        x = float(MONTH_COLUMN)
+        for j, value in enumerate(row):
+            if not value:
+                continue
+            w = room * value / top
+            if stacked:
+                body.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{lane - 6}" '
+                            f'fill="{COLOURS[j % len(COLOURS)]}"><title>{escape(month)} · '
+                            f'{escape(measures[j])}: {value}</title></rect>')
+                x += w
+            else:
+                body.append(f'<rect x="{MONTH_COLUMN}" y="{y + 2 + j * 8}" width="{w:.1f}" '
+                            f'height="6" fill="{COLOURS[j]}"><title>{escape(month)} · '
+                            f'{escape(measures[j])}: {value}</title></rect>')
+        if stacked:
+            total = sum(v or 0 for v in row)
+            body.append(f'<text x="{x + 4:.1f}" y="{y + lane / 2 + 4:.1f}" font-size="12" '
+                        f'fill="#333">{total:g}</text>')
+    return _frame(title, chart_id, body, height, width=NARROW, kind="narrow")
 
 
 def _axis(top: float, height: int) -> list[str]:
@@ -65,7 +106,8 @@ def stacked(title: str, chart_id: str, months: list[str], categories: list[str],
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 16}" '
                     f'text-anchor="middle" font-size="11" fill="#333">{escape(month)}</text>')
     legend = [(c, COLOURS[j % len(COLOURS)]) for j, c in enumerate(categories)]
-    return _frame(title, chart_id, body), legend
+    return _frame(title, chart_id, body, kind="wide") + _narrow(
+        title, chart_id, months, categories, values, stacked=True), legend
 
 
 def grouped(title: str, chart_id: str, months: list[str], measures: list[str],
@@ -86,7 +128,9 @@ def grouped(title: str, chart_id: str, months: list[str], measures: list[str],
                         f'<title>{escape(month)} · {escape(measures[j])}: {value}</title></rect>')
         body.append(f'<text x="{x + slot * 0.35:.1f}" y="{HEIGHT - BOTTOM + 16}" '
                     f'text-anchor="middle" font-size="11" fill="#333">{escape(month)}</text>')
-    return _frame(title, chart_id, body), [(m, COLOURS[j]) for j, m in enumerate(measures)]
+    return _frame(title, chart_id, body, kind="wide") + _narrow(
+        title, chart_id, months, measures, values, stacked=False), [
+        (m, COLOURS[j]) for j, m in enumerate(measures)]
 
 
 def bars(title: str, chart_id: str, labels: list[str], values: list[float]) -> Markup:
