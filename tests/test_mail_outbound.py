@@ -221,3 +221,21 @@ def test_no_mail_and_no_partner_page_shows_a_score_or_a_weight(app, client):
     assert "De vraag gaat over" in mail and "ervaring" in mail
     page = client.get(f"/aanbod/{offer_token(following.id)}").get_data(as_text=True)
     assert "ervaring" in page and not scores.search(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_partner_reads_its_offer_in_its_coordinators_language(app, smtp):
+    request = classified(postcode="1000", language="fr", themes={"nieuwkomers": 0.9})
+    lifecycle.route(offers.lock_request(request.id), "system")
+    db.session.commit()
+    assert send(pending("offer")).state == "sent"
+    [(_, mail)] = smtp.messages
+    assert mail["Subject"].endswith("Een hulpvraag voor uw organisatie")  # Dutch coordinators
+    assert request.description in mail.get_body(("plain",)).get_content()  # their own words
+
+    other = classified(postcode="1000", language="nl", themes={"nieuwkomers": 0.9})
+    offer = lifecycle.route(offers.lock_request(other.id), "system")
+    for user in db.session.scalars(select(User).where(User.partner_id == offer.partner_id)):
+        user.language = "fr"
+    db.session.commit()
+    assert send(pending("offer")).state == "sent"
+    assert smtp.messages[-1][1]["Subject"].endswith("Une demande d'aide pour votre organisation")

@@ -139,6 +139,15 @@ def addresses(notification: Notification, request: HelpRequest) -> list[str]:
                                    .order_by(User.id)))
 
 
+def _coordinators_language(partner_id: int, otherwise: str) -> str:
+    """The language most of the partner's active coordinators chose (the first one's, on a
+    tie); `otherwise` when it has none."""
+    spoken = list(db.session.scalars(select(User.language).where(
+        User.active, User.role == "coordinator", User.partner_id == partner_id)
+        .order_by(User.id)))
+    return max(spoken, key=spoken.count) if spoken else otherwise
+
+
 def _thread(notification: Notification) -> list[str]:
     """Message-IDs sent before to this recipient about this request, oldest first."""
     return list(db.session.scalars(
@@ -288,6 +297,11 @@ def deliver(notification_id: int, *, last_try: bool = False, smtp=None) -> Outco
                 setattr(notification, key, value)
             return Outcome("sent")  # nothing left the desk: a failed commit simply repeats it
     everyone = addresses(notification, request)
+    if notification.recipient.startswith("partner:"):
+        # A partner reads its mail in its coordinators' language (the person's own words
+        # stay as they wrote them).
+        notification.language = _coordinators_language(
+            int(notification.recipient.split(":", 1)[1]), notification.language)
     if not everyone:
         return _failed(notification, f"{NO_ADDRESS}{notification.recipient}")
     bounced = set(db.session.scalars(select(Undeliverable.address).where(
