@@ -214,7 +214,10 @@ def test_reports_count_requests_and_measure_speed(admin):
     page = admin.get("/reports?from=2026-03&to=2026-04")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
-    assert body.count("<svg class=\"chart\"") == 8
+    # Eight charts; those over months come twice, across for a screen and down for a phone.
+    wide = body.count('<svg class="chart wide"')
+    assert body.count('<svg class="chart"') + wide == 8
+    assert wide and body.count('<svg class="chart narrow"') == wide
 
     rows = list(csv.reader(io.StringIO(
         admin.get("/reports/themes.csv?from=2026-03&to=2026-04").get_data(as_text=True)
