@@ -204,6 +204,7 @@ def test_a_bounced_address_with_a_phone_number_becomes_a_call(app, client, smtp)
     [receipt] = _deliver_to_requester(request)
     db.session.expire_all()
     assert receipt.sent_to.startswith("task:")
+    assert db.session.scalar(select(ContactTask.reach_by)) == "phone"  # a call, not a mail
     assert smtp.messages == []
 
 

@@ -29,10 +29,13 @@ def open_task(notification_id: int, request: HelpRequest) -> int:
     filer = db.session.get(User, request.filed_by_id) if request.filed_by_id else None
     if filer is not None and not filer.active:
         filer = None
+    person = request.requester
+    # Someone who chose email lands here only when their address bounced: call them.
+    reach_by = person.reach_by if person.reach_by != "email" else "phone"
     values = {"request_id": request.id, "notification_id": notification_id,
               "user_id": filer.id if filer else None,
               "partner_id": filer.partner_id if filer else None,
-              "reach_by": request.requester.reach_by, "created_at": utcnow(), "tries": 0}
+              "reach_by": reach_by, "created_at": utcnow(), "tries": 0}
     connection = db.session.connection()
     insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     connection.execute(insert(ContactTask.__table__).values(**values)
