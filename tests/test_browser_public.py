@@ -64,7 +64,9 @@ def test_after_an_error_the_title_says_so_and_focus_is_on_what_went_wrong(site, 
     page.locator("#postcode").fill("")
     page.get_by_role("button", name="Verstuur mijn vraag").click()
     assert page.title().startswith("Fout: ")
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # The browser moves focus at its next rendering after the page loads: wait for that.
+    page.wait_for_function("document.activeElement && document.activeElement.id === "
+                           "'error-summary'", timeout=5000)
     summary = page.locator("#error-summary").inner_text()
     assert "Vul uw naam in." in summary
     assert "Vul de postcode in van de plaats waar hulp nodig is." in summary
@@ -77,7 +79,8 @@ def test_after_an_error_the_title_says_so_and_focus_is_on_what_went_wrong(site, 
     assert not page.title().startswith("Fout")
     page.get_by_role("button", name="Vraag intrekken").click()
     assert page.title().startswith("Fout: ")
-    assert page.evaluate("document.activeElement.id") == "withdraw-error"
+    page.wait_for_function("document.activeElement && document.activeElement.id === "
+                           "'withdraw-error'", timeout=5000)
     error = page.locator("#withdraw-error").bounding_box()
     box = page.locator("#confirm").bounding_box()
     assert 0 < box["y"] - error["y"] < 150  # right above the checkbox it is about
