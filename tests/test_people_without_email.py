@@ -252,6 +252,11 @@ def test_filing_for_someone_on_sqlite_the_embedded_setup(tmp_path, redis_url):
         [receipt] = _deliver_to_requester(request)
         task = db.session.scalar(select(ContactTask))
         assert (task.user_id, task.partner_id) == (filer.id, filer.partner_id)
+        # Delivered again (a task run twice): still one task.
+        db.session.execute(Notification.__table__.update().values(state="pending"))
+        db.session.commit()
+        outbound.settle(receipt.id, outbound.deliver(receipt.id))
+        assert len(db.session.scalars(select(ContactTask)).all()) == 1
         db.session.remove()
 
 
