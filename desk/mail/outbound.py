@@ -169,7 +169,10 @@ def written(notification: Notification, request: HelpRequest, *,
                 render_template(f"mail/{notification.kind}.txt", **context))
 
 
-def _context(notification: Notification, request: HelpRequest) -> dict:
+def _context(notification: Notification, request: HelpRequest,
+             withheld: list[str] | None = None) -> dict:
+    """`withheld`: the names of attachments too large to pass on, when the caller has read
+    the inbound mail already (compose does, to attach the rest)."""
     data = notification.data or {}
     offer = db.session.get(Offer, data["offer"]) if data.get("offer") else None
     partner_id = (offer.partner_id if offer else data.get("partner")) or (
@@ -178,7 +181,8 @@ def _context(notification: Notification, request: HelpRequest) -> dict:
     partner = db.session.get(Partner, partner_id) if partner_id else None
     place = municipalities().get(request.municipality_nis or "")
     due = offer.due_at.astimezone(BRUSSELS) if offer else None
-    withheld = _attachments(data)[1] if notification.kind in RELAYED else []
+    if withheld is None:
+        withheld = _attachments(data)[1] if notification.kind in RELAYED else []
     context = {
         "kind": notification.kind, "notification": notification, "request": request,
         "reference": request.reference, "partner": partner, "offer": offer,
@@ -209,7 +213,7 @@ def _context(notification: Notification, request: HelpRequest) -> dict:
 def compose(notification: Notification, request: HelpRequest, to: list[str]) -> Message:
     data = notification.data or {}
     files = _attachments(data) if notification.kind in RELAYED else ([], [])
-    context = _context(notification, request)
+    context = _context(notification, request, withheld=files[1])  # the raw mail read once
     subject, body = written(notification, request, context=context)
     with force_locale(notification.language):
         # A link of the desk's own, alone on its line, shows as a button (a long raw address
