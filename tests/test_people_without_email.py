@@ -276,3 +276,26 @@ def test_a_cry_for_help_from_someone_without_email_comes_first_and_says_call_tod
     assert page.index(cry.reference) < page.index(calm.reference)
     assert "Dringend" in page and "bel vandaag nog" in page
     assert "1813" in page  # the script names the help lines
+
+
+def test_a_bounced_address_becomes_a_call_on_sqlite_too(tmp_path, redis_url):
+    from flask_migrate import upgrade
+
+    from desk.intake.schemas import FormSchema
+    from desk.seed.services import seed_all
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    with app.app_context(), app.test_request_context():
+        upgrade()
+        seed_all()
+        filed = file_request(FormSchema().load({**VALID, "consent": "y"}), source="form",
+                             privacy_version="t")
+        db.session.add(Undeliverable(address=VALID["email"], reason="550 no such user"))
+        db.session.commit()
+        request = db.session.get(HelpRequest, filed.id)
+        classify_many([request.id])
+        db.session.commit()
+        [receipt] = _deliver_to_requester(request)
+        assert receipt.sent_to.startswith("task:")
+        assert db.session.scalar(select(ContactTask.reach_by)) == "phone"
+        db.session.remove()
