@@ -52,10 +52,19 @@ def belgian(kind: str):  # type: ignore[no-untyped-def]
     return render
 
 
+def percent(value: float | None) -> str:
+    """0.82 as "82%" (nl, en) or "82 %" (fr), the Belgian way of each language."""
+    from babel.numbers import format_percent
+    from flask_babel import get_locale
+
+    return "" if value is None else format_percent(value, locale=f"{get_locale()}_BE")
+
+
 def init_i18n(app: Flask, babel: Babel) -> None:
     babel.init_app(app, locale_selector=select_locale)
     for kind in ("datetime", "date", "time"):
         app.jinja_env.filters[f"{kind}format"] = belgian(kind)
+    app.jinja_env.filters["percentformat"] = percent
     # Babel caches the locale on the app context, which a request may share (CLI, tests).
     app.before_request(refresh)
 

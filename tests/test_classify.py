@@ -248,7 +248,7 @@ def test_crisis_and_spam_filed_on_the_form_are_handled_by_a_real_worker(database
             assert "1813" in confirmation and "1712" in confirmation
             client.post("/", data={**VALID, "subject": "Geld nodig?", "description": SPAM_TEXT})
             with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False,
-                              shutdown_timeout=10):
+                              shutdown_timeout=60):
                 deadline = time.monotonic() + 30
                 while time.monotonic() < deadline:
                     db.session.rollback()

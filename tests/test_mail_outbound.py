@@ -174,7 +174,7 @@ def test_the_worker_task_sends_what_routing_notified(database, redis_url):
                                         "en ik zoek iemand die een tijd naast mij staat.")
             assert client.post("/api/v1/requests", json=body).status_code == 201
             with start_worker(app.extensions["celery"], pool="solo", perform_ping_check=False,
-                              shutdown_timeout=10, queues=["celery", "mail"]):
+                              shutdown_timeout=60, queues=["celery", "mail"]):
                 import time
 
                 deadline = time.monotonic() + 30

@@ -115,7 +115,7 @@ def test_redis_down_at_submit_still_confirms_and_publishes_when_back(database, o
 
             celery = app.extensions["celery"]
             with start_worker(celery, pool="solo", perform_ping_check=False,
-                              shutdown_timeout=10):
+                              shutdown_timeout=60):
                 wait_for(lambda: db.session.scalar(
                     select(func.count()).select_from(Classification)) == 1)
                 db.session.rollback()

@@ -498,3 +498,18 @@ def test_a_french_page_names_places_in_french(coordinator):
     assert "Anvers" in page
     english = text(coordinator.get(f"/requests/{request.reference}?lang=en"))
     assert "Province of Antwerp" in english and "Provincie" not in english
+
+
+def test_themes_read_as_words_and_only_the_central_team_sees_the_figures(coordinator, admin):
+    request = offered()
+    partner_page = text(coordinator.get(f"/requests/{request.reference}"))
+    assert "(Kans)armoede" in partner_page
+    assert not re.search(r"\d+ ?%|\bfit\b|weight", partner_page), partner_page
+    central = admin.get(f"/requests/{request.reference}").get_data(as_text=True)
+    assert "Hoe de desk rekende" in central and "<details" in central  # folded away
+    assert "(Kans)armoede 70%" in text(admin.get(f"/requests/{request.reference}"))
+    assert coordinator.post(f"/requests/{request.reference}/themes",
+                            data={"themes": ["buurt", ""]}).status_code == 303
+    history = text(admin.get(f"/requests/{request.reference}")).split("Verloop")[-1]
+    assert "verbeterd: Zorgzame buurten en community building" in history
+    assert "buurt " not in history

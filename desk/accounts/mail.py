@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_timedelta
 from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 
+from desk import letterhead
 from desk.accounts import tokens
 from desk.accounts.models import User
 from desk.extensions import db
@@ -28,9 +31,8 @@ def deliver_link(user_id: int, purpose: str) -> bool:
     with force_locale(user.language):
         subject = str(SUBJECTS[purpose])
         body = render_template(f"mail/account_{purpose}.txt", user=user, link=link,
-                               hours=tokens.MAX_AGE[purpose] // 3600)
-        html = render_template("mail/layout.html", body=body, subject=subject,
-                               language=user.language)
+                               valid=format_timedelta(timedelta(seconds=tokens.MAX_AGE[purpose])))
+        html = letterhead.html(body, subject, user.language, {link: _l("Kies uw wachtwoord")})
     mailer.send(Message(subject=subject, recipients=[clean_header(user.email)], body=body,
                         html=html, extra_headers={"Auto-Submitted": "auto-generated"}))
     return True

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_mail import Message
 from sqlalchemy import or_, select, update
 
+from desk import letterhead
 from desk.accounts.models import User
 from desk.extensions import db
 from desk.extensions import mail as mailer
@@ -53,8 +54,7 @@ def deliver(partner_id: int) -> int:
             subject = str(_l("Klopt het profiel van %(partner)s nog?", partner=partner.name))
             body = render_template("mail/profile_reminder.txt", user=user, partner=partner,
                                    link=link, days=current_app.config["PROFILE_CONFIRM_DAYS"])
-            html = render_template("mail/layout.html", body=body, subject=subject,
-                                   language=user.language)
+            html = letterhead.html(body, subject, user.language, {link: _l("Open het profiel")})
         mailer.send(Message(subject=clean_header(subject),
                             recipients=[clean_header(user.email)], body=body, html=html,
                             extra_headers={"Auto-Submitted": "auto-generated"}))

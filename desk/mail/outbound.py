@@ -26,6 +26,7 @@ from flask_mail import Message
 from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
+from desk import letterhead
 from desk.accounts.models import User
 from desk.contact import channels
 from desk.extensions import db
@@ -73,6 +74,8 @@ SUBJECTS = {
 }
 # Words a person wrote, passed on: not "auto-generated" (RFC 3834), so not marked as such.
 RELAYED = frozenset({"message"})
+# Mails to the partner that holds the request: they link to its page in the workspace.
+HOLDER_KINDS = frozenset({"handover", "care_reminder", "message"})
 
 
 class TemporaryMailError(Exception):
@@ -193,21 +196,33 @@ def _context(notification: Notification, request: HelpRequest,
         "text": data.get("text", ""), "sender": data.get("from", ""),
         "crisis": data.get("crisis", False), "withheld": ", ".join(withheld),
         "addresses": ", ".join(data.get("addresses", [])), "detail": data.get("detail"),
-        "who": data.get("recipient", ""),
         "handed_from": db.session.get(Partner, data["handed_from"])
         if data.get("handed_from") else None,
         "status_link": public_url("intake.status", token=mail_token(
             request.id, request.status_token_hash))
         if notification.recipient == "requester" else "",
         "case_link": public_url("workspace.request_page", reference=request.reference)
-        if notification.recipient == "central" else "",
+        if notification.recipient == "central" or (notification.kind in HOLDER_KINDS and
+                                                    notification.recipient != "requester")
+        else "",
         "answer_link": public_url("answer.offer", token=offer_token(offer.id))
         if offer and notification.kind in ("offer", "offer_reminder") else "",
     }
     with force_locale(notification.language):
         context["why"] = (explain.for_partner(offer, notification.language)
                           if offer and notification.kind == "offer" else [])
+        context["who"] = _whom(data.get("recipient", ""), request)
     return context
+
+
+def _whom(recipient: str, request: HelpRequest) -> str:
+    """Who a notification went to, in words: the person, a partner, the central team."""
+    if recipient == "requester":
+        return str(_l("de aanvrager, %(name)s", name=request.requester.name))
+    if recipient.startswith("partner:") and recipient[8:].isdigit():
+        partner = db.session.get(Partner, int(recipient[8:]))
+        return partner.name if partner else recipient
+    return str(_l("het centrale team")) if recipient == "central" else recipient
 
 
 def compose(notification: Notification, request: HelpRequest, to: list[str]) -> Message:
@@ -216,17 +231,10 @@ def compose(notification: Notification, request: HelpRequest, to: list[str]) -> 
     context = _context(notification, request, withheld=files[1])  # the raw mail read once
     subject, body = written(notification, request, context=context)
     with force_locale(notification.language):
-        # A link of the desk's own, alone on its line, shows as a button (a long raw address
-        # runs off a phone's screen and looks like phishing); the plain-text part keeps it.
-        buttons = {link: str(label) for link, label in (
-            (context["status_link"], _l("Open uw persoonlijke pagina")),
-            (context["answer_link"], _l("Bekijk de vraag en antwoord")),
-            (context["case_link"], _l("Open de vraag in de werkplek"))) if link}
-        html = render_template("mail/layout.html", body=body, subject=subject,
-                               language=notification.language, buttons=buttons,
-                               footer=_l("BurgersAanZet is een samenwerking van Lus vzw, "
-                                         "ArmenTeKort, Domo vzw/Home-Start, Eigen Kracht "
-                                         "Centrale en Magenta."))
+        html = letterhead.html(body, subject, notification.language, {
+            context["status_link"]: _l("Open uw persoonlijke pagina"),
+            context["answer_link"]: _l("Bekijk de vraag en antwoord"),
+            context["case_link"]: _l("Open de vraag in de werkplek")})
     thread = _thread(notification)
     headers = {"X-Auto-Response-Suppress": "All"}
     if notification.kind not in RELAYED:

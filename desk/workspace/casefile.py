@@ -165,7 +165,7 @@ def build(found: HelpRequest, user: User, language: str) -> CaseFile:
                 others=user.is_admin)
         if latest_offer else [],
         offers=offers, open_offer=mine,
-        timeline=timeline(events, user, partner_names),
+        timeline=timeline(events, user, partner_names, labels),
         actions=may_do(found, user, mine, crisis_open=crisis and not handled),
         holder_slug=next((p.slug for p in partners if p.id == found.partner_id), ""),
     )
@@ -195,7 +195,8 @@ def crisis_why(classification: Classification) -> list[str]:
     return why or [classification.reason or ""]
 
 
-def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> list[Entry]:
+def timeline(events: list[Event], user: User, partner_names: dict[int, str],
+             theme_labels: dict[str, str]) -> list[Entry]:
     entries = []
     ids = {int(e.actor.split(":", 1)[1]) for e in events
            if e.actor.startswith("user:") and e.actor.split(":", 1)[1].isdigit()}
@@ -230,7 +231,7 @@ def timeline(events: list[Event], user: User, partner_names: dict[int, str]) -> 
         elif event.type == "resolved" and data.get("outcome"):
             detail = outcome_label(data["outcome"])
         elif event.type == "themes_corrected":
-            detail = ", ".join(data.get("themes", []))
+            detail = ", ".join(theme_labels.get(t, t) for t in data.get("themes", []))
         entries.append(Entry(
             at=event.created_at, type=event.type, words=str(EVENT_WORDS.get(event.type,
                                                                               event.type)),
@@ -245,6 +246,10 @@ def _who(actor: str, people: dict[int, str], partner_names: dict[int, str],
         return str(_l("aanvrager"))
     if actor == "system":
         return str(_l("de desk"))
+    if actor in ("cli", "mail:central"):
+        return str(_l("het centrale team"))
+    if actor == "mail:requester":
+        return str(_l("aanvrager"))
     if actor.startswith("user:") and actor[5:].isdigit() and int(actor[5:]) in people:
         return people[int(actor[5:])]
     if actor.startswith(("link:partner:", "mail:partner:")) or partner:
