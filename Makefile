@@ -65,7 +65,7 @@ test: install services lint
 	$(BIN)/pytest
 
 translations-extract: install
-	$(BIN)/pybabel extract -F desk/translations/babel.cfg -k _l -o desk/translations/messages.pot .
+	$(BIN)/pybabel extract -F desk/translations/babel.cfg -k _l -k "_p:1c,2" -o desk/translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i desk/translations/messages.pot -d desk/translations
 
 bench: install services

@@ -394,7 +394,7 @@ def test_a_coordinator_pauses_their_partner_and_routing_skips_it_until_the_retur
     assert armentekort.paused_until == back
     assert {e.theme.slug for e in armentekort.expertise} == {"armoede", "buddy", "mantelzorg"}
     # the central team sees it, the Belgian way
-    shown = f"ArmenTeKort 0 25 nl gepauzeerd tot {back.day}/{back.month}/{back.year}"
+    shown = f"ArmenTeKort 0 25 Nederlands gepauzeerd tot {back.day}/{back.month}/{back.year}"
     assert shown in text(admin.get("/admin/partners"))
 
     paused = classified()  # poverty in Antwerp: ArmenTeKort's, but it is away

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from datetime import date
 
@@ -396,6 +397,16 @@ def test_the_requester_reads_their_data_as_a_page(client, smtp):
         assert words in page, words
     assert "Qwzxnote" not in page  # staff's internal words: the central team answers for those
     assert client.get(link[:-3] + "xyz/data").status_code == 404
+    # In words a person reads: no timestamps, codes or notification kinds of the machine's.
+    from tests.workspace_helpers import text as page_words
+
+    words = page_words(answer)
+    assert not re.search(r"\d{4}-\d\d-\d\dT|\+00:00|\b(received|offered|handover|pending|"
+                         r"sent|the desk|you)\b", words), words
+    assert "Uw vraag is ontvangen." in words and "Uw vraag is goed ontvangen" in words
+    assert "(Kans)armoede" in words and "armoede," not in words
+    english = page_words(client.get(link + "/data?lang=en"))
+    assert "Your request has been received." in english and "(sent)" in english
 
 
 def test_retention_leaves_a_request_in_use_for_the_next_run(app):

@@ -29,6 +29,7 @@ from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
 from desk.intake import requester as requester_actions
+from desk.intake.own_data import readable
 from desk.intake.schemas import LIMITS, FormSchema
 from desk.intake.services import file_and_commit
 from desk.privacy import access, erasure
@@ -232,8 +233,9 @@ def data_page(token: str):
     found = _load(token)
     if not (request.args.get("lang") or request.cookies.get(LANGUAGE_COOKIE)):
         use_language(found.language)
+    data = export_request(found)
     return private(current_app.make_response(render_template(
-        "intake/data.html", data=export_request(found), token=token)))
+        "intake/data.html", data=data, shown=readable(data, str(get_locale())), token=token)))
 
 
 @bp.post("/status/<token>/follow-up")
