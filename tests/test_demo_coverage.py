@@ -5,9 +5,10 @@ still come first where they work; and a real deployment seeds without the demo p
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desk import lifecycle
+from desk.accounts.models import User
 from desk.extensions import db
 from desk.partners.models import Partner
 from desk.requests.vocabulary import THEMES
@@ -51,4 +52,6 @@ def test_a_real_deployment_seeds_without_the_demo_partners(tmp_path, redis_url):
         db.session.commit()
         seeded = set(db.session.scalars(select(Partner.slug)))
         assert seeded == {p["slug"] for p in PARTNERS if not p.get("demo")}
+        # No placeholder coordinators: offers would be mailed to .example, where nobody reads.
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
         db.session.remove()

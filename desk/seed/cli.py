@@ -13,7 +13,8 @@ def register(group: click.Group) -> None:
 
 @click.command("seed")
 @click.option("--without-demo", is_flag=True,
-              help="Leave out the made-up demo partners (for a real deployment).")
+              help="Leave out the made-up demo partners and the placeholder coordinator "
+                   "accounts (for a real deployment).")
 def seed(without_demo: bool) -> None:
     """Load geography, the 13 themes and the partners (idempotent)."""
     from desk.seed.services import seed_all

@@ -81,7 +81,9 @@ def seed_partners(report: SeedReport, themes: dict[str, Theme], *, demo: bool = 
             db.session.flush()
             report.add("partners")
         coordinator = f"coordinator@{spec['slug']}.example"
-        if db.session.scalar(select(User.id).where(User.email == coordinator)) is None:
+        # Demo only: a real deployment invites its real coordinators; a placeholder address
+        # would receive the partner's offers, and nobody reads mail at .example.
+        if demo and db.session.scalar(select(User.id).where(User.email == coordinator)) is None:
             # No password: the coordinator sets one through an invitation or create-user.
             db.session.add(User(email=coordinator, role="coordinator", partner_id=partner.id,
                                 name=f"Coördinator {spec['name']}"))
@@ -90,8 +92,9 @@ def seed_partners(report: SeedReport, themes: dict[str, Theme], *, demo: bool = 
 
 
 def seed_all(*, demo: bool = True) -> SeedReport:
-    """Geography, themes and partners; `demo`: the made-up demo partners too (for trying the
-    desk; a real deployment seeds without them)."""
+    """Geography, themes and partners; `demo`: the made-up demo partners and a placeholder
+    coordinator account per partner too (for trying the desk; a real deployment seeds without
+    them and invites its coordinators)."""
     report = SeedReport()
     seed_geography(report)
     themes = seed_themes(report)
