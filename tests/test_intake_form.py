@@ -136,6 +136,15 @@ def test_errors_come_in_the_chosen_language(client):
     assert error and error != "Dit is geen geldig e-mailadres."
 
 
+@pytest.mark.parametrize("language, title", [("nl", "<title>Fout: "),
+                                             ("fr", "<title>Erreur : "),
+                                             ("en", "<title>Error: ")])
+def test_after_an_error_the_title_says_so_in_each_language(client, language, title):
+    page = client.post(f"/?lang={language}", data={**VALID, "name": ""}).get_data(as_text=True)
+    assert title in page
+    assert title not in client.get(f"/?lang={language}").get_data(as_text=True)
+
+
 def test_honeypot_stores_nothing_but_keeps_the_form(client):
     answer = client.post("/", data={**VALID, "homepage": "http://spam.example"})
     assert answer.status_code == 400
