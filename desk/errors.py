@@ -51,7 +51,14 @@ def page_error(error: HTTPException):
     title = titles.get(code, _("Er ging iets mis aan onze kant. Probeer het later opnieuw."))
     if code == 409:  # the refusal says what is no longer possible, in the reader's language
         title = error.description
-    return render_template("error.html", title=title, code=code), code
+    hint = ""
+    if code == 404 and request.path.startswith("/status/"):  # a person's own link
+        title = _("Deze link naar uw persoonlijke pagina werkt niet.")
+        hint = _("Gebruik de volledige link uit de e-mail die u van ons kreeg: soms knipt een "
+                 "mailprogramma een lange link in twee. Lukt het niet, antwoord dan op die "
+                 "e-mail of stel uw vraag opnieuw. Als u uw gegevens liet wissen, werkt de "
+                 "link niet meer.")
+    return render_template("error.html", title=title, code=code, hint=hint), code
 
 
 def handle_http_error(error: HTTPException):

@@ -45,6 +45,8 @@ def test_wrong_or_forged_token_gives_404_and_reveals_nothing(client, link, mangl
     assert answer.status_code == 404
     page = answer.get_data(as_text=True)
     assert "BAZ-" not in page and "Maria" not in page
+    assert "Deze link naar uw persoonlijke pagina werkt niet." in page  # and what to do
+    assert "Gebruik de volledige link uit de e-mail" in page
     assert client.post(forged + "/withdraw", data={"confirm": "yes"}).status_code == 404
     assert db.session.scalar(select(HelpRequest.status)) == "received"
 
