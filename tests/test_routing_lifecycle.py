@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from desk import lifecycle
 from desk.events.models import Event
@@ -428,3 +428,25 @@ def test_care_after_acceptance_reminds_the_partner_then_tells_the_central_team(a
     lifecycle.resolve(offers.lock_request(request.id), "user:3", outcome="helped")
     db.session.commit()
     assert db.session.get(HelpRequest, request.id).care_due_at is None  # over: no more care
+
+
+def test_a_partner_nobody_answers_for_gets_no_offers_until_a_coordinator_is_active(app):
+    """An offer to a partner without an active coordinator would reach nobody and hold the
+    request until it expired: routing passes it by, and takes it again once someone is there."""
+    from desk.accounts.models import User
+    from desk.routing.profiles import forget_profiles
+
+    armentekort = partner("armentekort")
+    for user in db.session.scalars(select(User).where(User.partner_id == armentekort.id)):
+        user.active = False
+    db.session.commit()
+    forget_profiles()
+    first = route(classified(created_at=MONDAY))
+    assert first.partner.slug != "armentekort"  # the next in line, at once
+    db.session.commit()
+
+    db.session.execute(update(User).where(User.partner_id == armentekort.id)
+                       .values(active=True))
+    db.session.commit()
+    forget_profiles()
+    assert route(classified(created_at=MONDAY)).partner.slug == "armentekort"

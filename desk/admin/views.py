@@ -185,6 +185,7 @@ def invite_user():
         return _users_page(values, str(ACCOUNT_ERRORS.get(error.key, error)), 422)
     send_link(user, "invite")
     db.session.commit()
+    forget_profiles()  # a partner's first coordinator makes it routable
     flash(_("%(email)s is uitgenodigd: er vertrekt een e-mail met een link.", email=user.email))
     return redirect(url_for("admin.users"), code=303)
 
@@ -216,6 +217,7 @@ def change_user(user_id: int):
         abort(400)
     audit.record(_actor(), f"user:{user.id}", before, _account(user))
     db.session.commit()
+    forget_profiles()  # a partner without an active coordinator gets no offers
     flash(done)
     return redirect(url_for("admin.users"), code=303)
 

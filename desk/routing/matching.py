@@ -30,6 +30,7 @@ class PartnerProfile:
     capacity: int = 20
     load: int = 0  # open offers + accepted requests
     active: bool = True
+    staffed: bool = True  # has an active coordinator, so an offer reaches someone
     paused_until: date | None = None
 
     def covers(self, municipality: str | None, province: str | None) -> bool:
@@ -81,6 +82,8 @@ def eligibility(partner: PartnerProfile, need: Need, today: date) -> str | None:
     """None when the partner may get this request, else why not (in plain words)."""
     if not partner.active:
         return "not active"
+    if not partner.staffed:
+        return "no active coordinator to receive the offer"
     if partner.paused_until is not None and partner.paused_until >= today:
         return f"paused until {partner.paused_until:%d/%m/%Y}"
     if partner.id in need.skip:

@@ -26,7 +26,18 @@ def forget_profiles() -> None:
         _cached = None
 
 
+def _staffed() -> set[int]:
+    """Partners with an active coordinator: an offer to any other would reach nobody and
+    strand the request until it expired. (Read from the table by name: the accounts package
+    depends on routing, not the other way round.)"""
+    users = db.metadata.tables["users"]
+    return set(db.session.scalars(
+        select(users.c.partner_id).where(users.c.active, users.c.role == "coordinator")
+        .distinct()))
+
+
 def _read() -> tuple[PartnerProfile, ...]:
+    staffed = _staffed()
     weights: dict[int, dict[str, float]] = {}
     for partner_id, slug, weight in db.session.execute(
             select(PartnerTheme.partner_id, Theme.slug, PartnerTheme.weight)
@@ -38,7 +49,7 @@ def _read() -> tuple[PartnerProfile, ...]:
             covers_all=p.covers_all, provinces=frozenset(p.coverage_provinces or ()),
             municipalities=frozenset(p.coverage_municipalities or ()),
             languages=frozenset(p.languages or ()), capacity=p.capacity, load=p.load,
-            active=p.active, paused_until=p.paused_until)
+            active=p.active, staffed=p.id in staffed, paused_until=p.paused_until)
         for p in db.session.scalars(select(Partner).order_by(Partner.id)))
 
 
