@@ -470,8 +470,8 @@ def hand_off(request: HelpRequest, partner: Partner, note: str, actor: str, *,
     if request.status not in (Status.ACCEPTED, Status.WAITING) or holder is None:
         raise NotNow(request, Status.OFFERED,
                      _l("Alleen een vraag die uw organisatie opnam, kan u doorgeven."))
-    if partner.id == holder or not partner.active:
-        raise Invalid(_l("Kies een andere, actieve partner."))
+    if partner.id == holder or not partner.active:  # how things stand now: a conflict (409)
+        raise NotNow(request, Status.OFFERED, _l("Kies een andere, actieve partner."))
     load.give(holder)
     request.first_contact_at = request.accepted_at = None
     request.care_due_at = request.care_step = None

@@ -100,11 +100,11 @@ def test_when_the_new_partner_declines_it_never_goes_back_to_the_one_that_handed
 
 
 def test_only_the_holder_hands_off_to_another_active_partner(taken):
-    with pytest.raises(lifecycle.Invalid):
+    with pytest.raises(lifecycle.NotNow):
         lifecycle.hand_off(taken, partner("armentekort"), NOTE, "user:1")  # itself
     magenta = partner("magenta")
     magenta.active = False
-    with pytest.raises(lifecycle.Invalid):
+    with pytest.raises(lifecycle.NotNow):
         lifecycle.hand_off(taken, magenta, NOTE, "user:1")
     db.session.rollback()
     lifecycle.resolve(taken, "user:1", outcome="helped")

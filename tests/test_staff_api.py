@@ -192,6 +192,9 @@ def test_the_partner_that_took_it_hands_it_on_over_the_api(client, staff, offere
     assert blank.status_code == 422 and "note" in blank.json["errors"]
     nobody = client.post(path, json={**body, "partner": "nobody"}, headers=staff["armentekort"])
     assert nobody.status_code == 422 and "partner" in nobody.json["errors"]
+    itself = client.post(path, json={**body, "partner": "armentekort"},
+                         headers=staff["armentekort"])
+    assert itself.status_code == 409  # who holds it now decides: a conflict, as the document says
     done = client.post(path, json=body, headers=staff["armentekort"])
     assert done.status_code == 200, done.json
     assert done.json["status"] == "offered"
