@@ -152,3 +152,32 @@ def test_the_monthly_profile_question_goes_once_a_month_on_sqlite(tmp_path, redi
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_routing_passes_by_a_partner_nobody_answers_for_on_sqlite(tmp_path, redis_url):
+    """README's promise on the embedded setup too: no offer to a partner without an active
+    coordinator."""
+    from sqlalchemy import select, update
+
+    from desk import lifecycle
+    from desk.accounts.models import User
+    from desk.partners.models import Partner
+    from desk.routing import offers
+    from desk.routing.profiles import forget_profiles
+    from tests.routing_helpers import classified
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'desk.sqlite'}")
+    with app.app_context():
+        upgrade()
+        seed_all()
+        armentekort = db.session.scalar(select(Partner.id).where(Partner.slug == "armentekort"))
+        db.session.execute(update(User).where(User.partner_id == armentekort)
+                           .values(active=False))
+        db.session.commit()
+        forget_profiles()
+        offer = lifecycle.route(offers.lock_request(classified().id), "system")
+        assert offer is not None and offer.partner_id != armentekort
+        db.session.commit()
+        forget_profiles()
+        db.session.remove()
+        db.engine.dispose()
