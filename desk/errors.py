@@ -12,6 +12,7 @@ from werkzeug.exceptions import (
     Conflict,
     HTTPException,
     InternalServerError,
+    NotFound,
     ServiceUnavailable,
 )
 
@@ -36,6 +37,10 @@ def json_error(error: HTTPException, message: str | None = None, errors: dict | 
     return response
 
 
+class PersonalLinkBroken(NotFound):
+    """A person's own status link that leads nowhere: the page says what to do about it."""
+
+
 def page_error(error: HTTPException):
     titles = {
         400: _("Dat verzoek begrijpen we niet."),
@@ -52,7 +57,7 @@ def page_error(error: HTTPException):
     if code == 409:  # the refusal says what is no longer possible, in the reader's language
         title = error.description
     hint = ""
-    if code == 404 and request.path.startswith("/status/"):  # a person's own link
+    if isinstance(error, PersonalLinkBroken):
         title = _("Deze link naar uw persoonlijke pagina werkt niet.")
         hint = _("Gebruik de volledige link uit de e-mail die u van ons kreeg: soms knipt een "
                  "mailprogramma een lange link in twee. Lukt het niet, antwoord dan op die "

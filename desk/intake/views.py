@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -24,7 +23,7 @@ from marshmallow import ValidationError
 from desk import lifecycle
 from desk.accounts.api_keys import is_trusted
 from desk.classify.flags import alarm_at_filing
-from desk.errors import keep_what_was_typed
+from desk.errors import PersonalLinkBroken, keep_what_was_typed
 from desk.extensions import db, limiter
 from desk.i18n import COOKIE as LANGUAGE_COOKIE
 from desk.i18n import use_language
@@ -140,7 +139,7 @@ def confirmation():
 def _load(token: str, for_update: bool = False) -> HelpRequest:
     found = find_by_token(token, for_update=for_update)
     if found is None:
-        abort(404)
+        raise PersonalLinkBroken()
     return found
 
 
