@@ -90,6 +90,8 @@ def test_a_coordinator_files_for_a_person_without_email_and_prints_their_letter(
     [link] = _qr_in(picture)
     assert link.endswith(status_link_for(request)), link
     assert page.locator(".reference").inner_text().endswith(reference)
+    assert "/status/" not in page.locator(".body").inner_text()  # only in the box, with its QR
+    assert "voir le code QR en bas de cette lettre" in page.locator(".body").inner_text()
     page.emulate_media(media="screen")
     page.goto(site + "/status/" + link.rsplit("/status/", 1)[1])
     assert page.get_by_text(reference).first.is_visible()

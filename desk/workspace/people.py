@@ -147,6 +147,8 @@ def letter(task_id: int):
     qr = segno.make(link, error="m").svg_inline(dark="#000", light="#fff", omitsize=True)
     place = municipalities().get(found.municipality_nis or "")
     with force_locale(notification.language):  # the letter is in the person's language
+        # The address once, in the box with its QR code, not a second time in the text.
+        body = body.replace(link, "→ " + _("zie de QR-code onderaan deze brief"))
         page = render_template(
             "workspace/letter.html", request_=found, person=found.requester, subject=subject,
             body=body, link=link, qr=Markup(qr), language=notification.language,
