@@ -450,3 +450,25 @@ def test_a_partner_nobody_answers_for_gets_no_offers_until_a_coordinator_is_acti
     db.session.commit()
     forget_profiles()
     assert route(classified(created_at=MONDAY)).partner.slug == "armentekort"
+
+
+def test_when_only_the_language_stands_in_the_way_the_central_team_is_told_so(app):
+    from desk.partners.models import Partner
+    from desk.routing.profiles import forget_profiles
+    from desk.workspace.labels import triage_reason_label
+
+    db.session.execute(update(Partner).values(languages=["nl"]))  # nobody speaks French
+    db.session.commit()
+    forget_profiles()
+    french = classified(language="fr", created_at=MONDAY)
+    assert route(french) is None
+    db.session.commit()
+    assert (french.status, french.triage_reason, french.unmet) == (
+        "needs_triage", "language", "language")
+    assert triage_reason_label("language") == ("Een partner past, maar niet in de taal van de "
+                                              "aanvrager")
+    waited = db.session.scalar(select(Event).where(Event.request_id == french.id,
+                                                   Event.type == "to_triage"))
+    assert "ArmenTeKort would, in nl" in str(waited.data)
+    # In Dutch the same question finds its partner: it was the language, not the need.
+    assert route(classified(created_at=MONDAY)).partner.slug == "armentekort"

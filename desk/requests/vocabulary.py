@@ -27,9 +27,9 @@ DECLINE_REASONS = ("no_capacity", "not_our_expertise", "not_our_area", "other")
 # workspace/labels.py): the reader doubted, or routing found no partner, or the person said they
 # were not helped.
 TRIAGE_REASONS = ("crisis", "too_little", "unsure", "close_call", "outside_area", "not_read",
-                  "no_partner", "no_fit", "none_left", "limit", "not_helped")
+                  "no_partner", "no_fit", "language", "none_left", "limit", "not_helped")
 # Of those, the ones where the network had no partner for the need (reports: unmet need).
-UNMET = ("no_partner", "no_fit", "none_left", "limit")
+UNMET = ("no_partner", "no_fit", "language", "none_left", "limit")
 # What came of a request a partner resolved.
 OUTCOMES = ("helped", "helped_partly", "referred", "unreachable", "not_what_needed",
             "no_longer_needed")

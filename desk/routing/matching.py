@@ -50,7 +50,7 @@ class Need:
     themes: Mapping[str, float]  # theme slug -> score (the classifier's, all 13)
     municipality: str | None
     province: str | None
-    language: str
+    language: str | None  # None: any language (to ask whether language alone stood in the way)
     in_area: bool = True
     skip: frozenset[int] = frozenset()  # partners that declined or let an offer expire
     place: str | None = None  # names, for the explanation
@@ -90,7 +90,7 @@ def eligibility(partner: PartnerProfile, need: Need, today: date) -> str | None:
         return "declined or let an earlier offer expire"
     if not partner.covers(need.municipality, need.province):
         return "does not work in this municipality"
-    if need.language not in partner.languages:
+    if need.language is not None and need.language not in partner.languages:
         return f"does not speak {need.language}"
     if partner.load >= partner.capacity:
         return f"full ({partner.load} of {partner.capacity})"

@@ -11,7 +11,7 @@ partner order (routing/load.py), so capacity holds under concurrency too.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from flask import current_app
@@ -132,12 +132,23 @@ def choose(request: HelpRequest, context: Context, now: datetime, *, limit: bool
         return Choice(None, "not classified: no themes to match on", reason="not_read")
     # A partner that took the request and handed it on is not asked again either.
     handed_on = {partner_id for partner_id, status in history if status == "accepted"}
-    decision = decide(_need(request, themes, frozenset(passed | handed_on)), context.candidates,
-                      now.astimezone(BRUSSELS).date())
+    need = _need(request, themes, frozenset(passed | handed_on))
+    today = now.astimezone(BRUSSELS).date()
+    decision = decide(need, context.candidates, today)
     if decision.chosen is None:
         explanation, reason = decision.explanation, "no_fit" if decision.ranked else "no_partner"
         if passed and not decision.ranked:
             explanation, reason = "no partner left: " + explanation, "none_left"
+        else:
+            # Would a partner take it in another language? Then language is what stands in
+            # the way, and the central team can arrange it (an interpreter, a bilingual
+            # volunteer) rather than look for a partner that does not exist.
+            anyone = decide(replace(need, language=None), context.candidates, today)
+            if anyone.chosen is not None:
+                reason = "language"
+                explanation = (f"no partner speaking {request.language} fits; "
+                               f"{anyone.chosen.partner.name} would, in "
+                               f"{', '.join(sorted(anyone.chosen.partner.languages))}")
         return Choice(None, explanation, reason=reason, data=_summary(decision))
     return Choice(decision.chosen.partner, decision.explanation, fit=decision.chosen.fit,
                   data=_summary(decision))

@@ -86,6 +86,7 @@ TRIAGE_REASON = {
     "no_partner": _l("Geen partner kan ze nu opnemen: niet in hun werkgebied, vol of met "
                      "vakantie"),
     "no_fit": _l("Geen partner werkt echt rond wat gevraagd wordt"),
+    "language": _l("Een partner past, maar niet in de taal van de aanvrager"),
     "none_left": _l("De partners die passen, weigerden al of lieten het aanbod verlopen"),
     "limit": _l("Het maximum aantal partners weigerde of liet het aanbod verlopen"),
     "not_helped": _l("De aanvrager zegt dat ze niet geholpen is"),
