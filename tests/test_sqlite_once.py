@@ -155,8 +155,8 @@ def test_the_monthly_profile_question_goes_once_a_month_on_sqlite(tmp_path, redi
 
 
 def test_routing_passes_by_a_partner_nobody_answers_for_on_sqlite(tmp_path, redis_url):
-    """README's promise on the embedded setup too: no offer to a partner without an active
-    coordinator."""
+    """README's promises on the embedded setup too: no offer to a partner without an active
+    coordinator, and "not in this language" said as such."""
     from sqlalchemy import select, update
 
     from desk import lifecycle
@@ -178,6 +178,14 @@ def test_routing_passes_by_a_partner_nobody_answers_for_on_sqlite(tmp_path, redi
         offer = lifecycle.route(offers.lock_request(classified().id), "system")
         assert offer is not None and offer.partner_id != armentekort
         db.session.commit()
+        # And when only the language stands in the way, the central team hears that.
+        db.session.execute(update(Partner).values(languages=["nl"]))
+        db.session.commit()
+        forget_profiles()
+        french = classified(language="fr")
+        assert lifecycle.route(offers.lock_request(french.id), "system") is None
+        db.session.commit()
+        assert db.session.get(HelpRequest, french.id).triage_reason == "language"
         forget_profiles()
         db.session.remove()
         db.engine.dispose()
