@@ -11,7 +11,7 @@ partner order (routing/load.py), so capacity holds under concurrency too.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -143,7 +143,7 @@ def choose(request: HelpRequest, context: Context, now: datetime, *, limit: bool
             # Would a partner take it in another language? Then language is what stands in
             # the way, and the central team can arrange it (an interpreter, a bilingual
             # volunteer) rather than look for a partner that does not exist.
-            anyone = decide(replace(need, language=None), context.candidates, today)
+            anyone = decide(dataclasses.replace(need, language=None), context.candidates, today)
             if anyone.chosen is not None:
                 reason = "language"
                 explanation = (f"no partner speaking {request.language} fits; "

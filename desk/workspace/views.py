@@ -288,7 +288,7 @@ def partner_profile(slug: str):
     language = _language()
     return private((render_template(
         "workspace/profile.html", partner=partner, values=values, errors=errors,
-        locked=set(partner.locked_fields or []), provinces=provinces(_language()),
+        locked=set(partner.locked_fields or []), provinces=provinces(language),
         themes=[(t.slug, t.label(language)) for t in db.session.scalars(
             select(Theme).order_by(Theme.id))], languages=("nl", "fr", "en"),
         labels=labels.PROFILE_LABELS), 422 if errors else 200))
